@@ -1,0 +1,68 @@
+"""Shared fixtures: the real models (loaded once per test session), caller audio made by Piper, and daemons on free ports."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from voicebridge.config import Config, parse_config
+from voicebridge.daemon import Daemon
+from voicebridge.models.registry import Models, load_models
+
+
+def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
+    data: dict[str, Any] = {
+        "server": {"audiosocket_port": 0},
+        "storage": {"database": str(tmp_path / "calls.db")},
+        "business": {"language": "en", "name": "Miller Plumbing"},
+    }
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    return parse_config(data, source="<test>")
+
+
+@pytest.fixture(scope="session")
+def models() -> Models:
+    return load_models(parse_config({}))
+
+
+@pytest.fixture(scope="session")
+def say(models: Models) -> Callable[..., bytes]:
+    """Caller speech as the line carries it: Piper (English) or espeak-ng (German), resampled to the line rate."""
+    cache: dict[tuple[str, str, int], bytes] = {}
+
+    def speak(text: str, language: str = "en", rate: int = 8000) -> bytes:
+        key = (text, language, rate)
+        if key not in cache:
+            lead = bytes(rate // 10 * 2)  # 100 ms of silence, as a real caller pauses before speaking
+            cache[key] = lead + models.tts.synthesize(text, language, rate).pcm
+        return cache[key]
+
+    return speak
+
+
+DaemonFactory = Callable[..., Awaitable[Daemon]]
+
+
+@pytest.fixture
+async def start_daemon(tmp_path: Path, models: Models) -> AsyncIterator[DaemonFactory]:
+    started: list[Daemon] = []
+
+    async def factory(config: Config | None = None, **sections: dict[str, Any]) -> Daemon:
+        cfg = config or make_config(tmp_path, **sections)
+        daemon = Daemon(cfg, models)
+        await daemon.start()
+        started.append(daemon)
+        return daemon
+
+    yield factory
+    for daemon in started:
+        await daemon.stop()
+
+
+def with_changes(config: Config, **changes: Any) -> Config:
+    return dataclasses.replace(config, **changes)

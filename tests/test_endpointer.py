@@ -1,0 +1,59 @@
+"""The endpointer as a pure state machine: frames in, utterance events out, no audio or clock needed."""
+
+from __future__ import annotations
+
+from voicebridge.turn.endpointer import Endpointer, NoiseDiscarded, SpeechStarted, UtteranceEnded, VoiceDetector
+
+
+def feed(ep: Endpointer, pattern: str) -> list:  # type: ignore[type-arg]
+    """'s' = speech frame, '.' = silence frame (20 ms each); the frame payload encodes its index."""
+    events = []
+    for i, ch in enumerate(pattern):
+        events += ep.process(i.to_bytes(2, "little"), ch == "s")
+    return events
+
+
+def test_utterance_ends_after_hangover() -> None:
+    ep = Endpointer(8000, hangover_ms=100, min_speech_ms=60)
+    events = feed(ep, "..." + "s" * 10 + "." * 5)
+    assert isinstance(events[0], SpeechStarted) and events[0].at_ms == 60
+    end = events[-1]
+    assert isinstance(end, UtteranceEnded)
+    assert end.start_ms == 60 and end.end_ms == 260 and not end.forced
+    # pre-roll kept, trailing hangover dropped
+    frames = [int.from_bytes(end.audio[i : i + 2], "little") for i in range(0, len(end.audio), 2)]
+    assert frames[0] == 0 and frames[-1] == 12
+
+
+def test_short_pause_does_not_end_the_turn() -> None:
+    ep = Endpointer(8000, hangover_ms=200, min_speech_ms=60)
+    events = feed(ep, "sssss..sssss" + "." * 10)
+    ends = [e for e in events if isinstance(e, UtteranceEnded)]
+    assert len(ends) == 1 and ends[0].end_ms == 240
+
+
+def test_blip_is_noise_not_a_turn() -> None:
+    ep = Endpointer(8000, hangover_ms=100, min_speech_ms=200)
+    events = feed(ep, "sss" + "." * 10)
+    assert any(isinstance(e, NoiseDiscarded) for e in events)
+    assert not any(isinstance(e, UtteranceEnded) for e in events)
+
+
+def test_isolated_speech_frames_do_not_start_speech() -> None:
+    ep = Endpointer(8000, hangover_ms=100, min_speech_ms=60)
+    assert feed(ep, "s.s.s.ss.s." * 5) == []
+
+
+def test_max_length_forces_a_cut() -> None:
+    ep = Endpointer(8000, hangover_ms=500, min_speech_ms=60, max_utterance_ms=400)
+    events = feed(ep, "s" * 30)
+    forced = [e for e in events if isinstance(e, UtteranceEnded)]
+    assert forced and forced[0].forced
+
+
+def test_voice_detector_reframes_odd_sizes_and_rates() -> None:
+    vad = VoiceDetector(8000, 2)
+    out = vad.frames(bytes(260)) + vad.frames(bytes(380))
+    assert len(out) == 2 and all(len(f) == 320 and not speech for f, speech in out)
+    odd = VoiceDetector(12000, 2)  # webrtcvad has no 12 kHz: resampled to 16 kHz
+    assert odd.rate == 16000 and len(odd.frames(bytes(480))[0][0]) == 640

@@ -1,0 +1,1 @@
+"""Audio plumbing: sample-rate conversion, framing, and the real-time outgoing pacer."""

@@ -1,0 +1,69 @@
+"""Signed 16-bit mono PCM helpers: resampling, levels, framing.
+
+Pure numpy so it runs anywhere the models run, without scipy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def to_float(pcm: bytes) -> np.ndarray:
+    return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def to_pcm(samples: np.ndarray) -> bytes:
+    clipped = np.clip(samples, -1.0, 32767 / 32768)
+    return (clipped * 32768.0).astype("<i2").tobytes()
+
+
+def _lowpass_kernel(cutoff: float, taps: int = 63) -> np.ndarray:
+    """Windowed-sinc low-pass; cutoff as a fraction of the sample rate (0..0.5)."""
+    n = np.arange(taps) - (taps - 1) / 2
+    kernel = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(taps)
+    return (kernel / kernel.sum()).astype(np.float32)
+
+
+def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
+    """Band-limit when going down (so 22 kHz TTS does not alias into a phone line), then interpolate."""
+    if src_rate == dst_rate or len(samples) == 0:
+        return samples.astype(np.float32, copy=False)
+    if dst_rate < src_rate:
+        samples = np.convolve(samples, _lowpass_kernel(0.45 * dst_rate / src_rate), mode="same")
+    duration = len(samples) / src_rate
+    n_out = max(1, int(round(duration * dst_rate)))
+    positions = np.arange(n_out, dtype=np.float64) * (src_rate / dst_rate)
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+
+
+def resample_pcm(pcm: bytes, src_rate: int, dst_rate: int) -> bytes:
+    if src_rate == dst_rate:
+        return pcm
+    return to_pcm(resample(to_float(pcm), src_rate, dst_rate))
+
+
+def rms_dbfs(pcm: bytes) -> float:
+    samples = to_float(pcm)
+    if len(samples) == 0:
+        return -math.inf
+    power = float(np.mean(samples.astype(np.float64) ** 2))
+    return 10 * math.log10(power) if power > 0 else -math.inf
+
+
+def frame_bytes(sample_rate: int, ms: int = 20) -> int:
+    return sample_rate * ms // 1000 * 2
+
+
+def silence(sample_rate: int, ms: int = 20) -> bytes:
+    return bytes(frame_bytes(sample_rate, ms))
+
+
+def split_frames(pcm: bytes, sample_rate: int, ms: int = 20) -> list[bytes]:
+    """Cut into whole frames, padding the last one with silence."""
+    size = frame_bytes(sample_rate, ms)
+    frames = [pcm[i : i + size] for i in range(0, len(pcm), size)]
+    if frames and len(frames[-1]) < size:
+        frames[-1] = frames[-1] + bytes(size - len(frames[-1]))
+    return frames

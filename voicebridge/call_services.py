@@ -1,0 +1,32 @@
+"""What every call shares: config, models, the model scheduler, the store writer, and pre-synthesized phrases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from voicebridge.config import Config
+from voicebridge.models.registry import Models
+from voicebridge.models.scheduler import ModelScheduler
+from voicebridge.store.call_store import StoreWriter
+
+
+@dataclass
+class PhraseCache:
+    """Fixed phrases (greeting, goodbye) synthesized once per language and line rate, so they start instantly."""
+
+    audio: dict[tuple[str, str, int], bytes] = field(default_factory=dict)
+
+    def get(self, text: str, language: str, rate: int) -> bytes | None:
+        return self.audio.get((text, language, rate))
+
+    def put(self, text: str, language: str, rate: int, pcm: bytes) -> None:
+        self.audio[(text, language, rate)] = pcm
+
+
+@dataclass(frozen=True)
+class CallServices:
+    config: Config
+    models: Models
+    scheduler: ModelScheduler
+    store: StoreWriter
+    phrases: PhraseCache

@@ -1,0 +1,1 @@
+"""Dialogue: what the agent says next, and what the call note records."""

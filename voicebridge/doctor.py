@@ -1,0 +1,78 @@
+"""`voicebridge doctor`: check what the daemon needs before a caller finds out, each problem with its fix."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voicebridge.config import Config
+from voicebridge.errors import VoicebridgeError
+
+MIN_FREE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    message: str
+
+
+def _database(config: Config) -> Check:
+    path = config.database_path
+    directory = path.parent
+    existing = directory
+    while not existing.exists():
+        existing = existing.parent
+    if not os.access(existing, os.W_OK):
+        return Check("database", False, f"{directory} is not writable; fix: create it for the voicebridge user or change storage.database")
+    free = shutil.disk_usage(existing).free
+    if free < MIN_FREE_BYTES:
+        return Check("disk", False, f"only {free // 2**20} MiB free at {existing}; fix: free space (calls are written as they happen)")
+    return Check("database", True, f"{path} ({free // 2**30} GiB free)")
+
+
+def _port(config: Config) -> Check:
+    host, port = config.server.host, config.server.audiosocket_port
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            fix = "fix: stop what uses it (a running voicebridge?) or change server.audiosocket_port"
+            return Check("port", False, f"cannot listen on {host}:{port} ({exc.strerror}); {fix}")
+    return Check("port", True, f"{host}:{port} is free for AudioSocket")
+
+
+def _espeak(config: Config) -> Check:
+    if shutil.which("espeak-ng") is None:
+        return Check("espeak-ng", False, "espeak-ng not found (German voice and Piper phonemes); fix: apt-get install -y espeak-ng")
+    return Check("espeak-ng", True, shutil.which("espeak-ng") or "")
+
+
+def _models(config: Config) -> Check:
+    from voicebridge.models.registry import load_models
+
+    try:
+        models = load_models(config)
+    except VoicebridgeError as exc:
+        return Check("models", False, str(exc))
+    voices = ", ".join(f"{lang}={v.name}" for lang, v in models.tts.voices.items())
+    return Check("models", True, f"stt={models.stt.model_dir} tts: {voices} llm={models.notes.model_path}")
+
+
+CHECKS: list[Callable[[Config], Check]] = [_database, _port, _espeak, _models]
+
+
+def run_doctor(config: Config) -> int:
+    print(f"config: ok ({config.source})")
+    failures = 0
+    for check in CHECKS:
+        result = check(config)
+        failures += not result.ok
+        print(f"{result.name}: {'ok' if result.ok else 'PROBLEM'} - {result.message}")
+    print("all good" if not failures else f"{failures} problem(s) found")
+    return 0 if not failures else 1

@@ -1,0 +1,89 @@
+"""Load every model once per process from the config: bundled packages by default, operator paths when given."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from voicebridge.config import Config
+from voicebridge.dialogue.note_extractor import NoteExtractor
+from voicebridge.errors import ModelError
+from voicebridge.models.bundled import bundled_gguf, bundled_piper_voice, bundled_whisper
+from voicebridge.speech.stt import Transcriber
+from voicebridge.speech.tts import EspeakVoiceBackend, PiperVoiceBackend, Synthesizer, Voice
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Models:
+    stt: Transcriber
+    tts: Synthesizer
+    notes: NoteExtractor
+
+
+def _piper_pair(onnx: str) -> tuple[Path, Path]:
+    model = Path(onnx).expanduser()
+    if model.suffix != ".onnx":
+        raise ModelError(f"Piper voice path {model} should name the .onnx file (its .onnx.json beside it)")
+    return model, model.with_name(model.name + ".json")
+
+
+def whisper_dir(config: Config) -> Path:
+    path = config.models.stt.path
+    if path:
+        model_dir = Path(path).expanduser()
+        if not model_dir.is_dir():
+            raise ModelError(f"models.stt.path {model_dir} is not a directory; fix: point it at a CTranslate2 Whisper model directory")
+        return model_dir
+    return bundled_whisper(config.cache_dir)
+
+
+def gguf_path(config: Config) -> Path:
+    path = config.models.llm.path
+    if path:
+        model = Path(path).expanduser()
+        if model.suffix != ".gguf":
+            raise ModelError(f"models.llm.path {model} is not a .gguf file; fix: convert the model to GGUF or pick the .gguf")
+        return model
+    return bundled_gguf(config.cache_dir)
+
+
+def describe_models(config: Config) -> list[str]:
+    """Where each model comes from, without loading it (bundled ones are assembled into the cache)."""
+    tts = config.models.tts
+    en = _piper_pair(tts.piper_voice_en)[0] if tts.piper_voice_en else bundled_piper_voice()[0]
+    de = _piper_pair(tts.piper_voice_de)[0] if tts.piper_voice_de else f"espeak-ng voice {tts.espeak_voice_de}"
+    return [f"stt: {whisper_dir(config)}", f"tts en: {en}", f"tts de: {de}", f"llm: {gguf_path(config)}"]
+
+
+def load_voices(config: Config) -> dict[str, Voice]:
+    tts = config.models.tts
+    voices: dict[str, Voice] = {}
+    if tts.piper_voice_en:
+        voices["en"] = PiperVoiceBackend(*_piper_pair(tts.piper_voice_en), threads=tts.threads)
+    else:
+        voices["en"] = PiperVoiceBackend(*bundled_piper_voice(), threads=tts.threads)
+    if tts.piper_voice_de:
+        voices["de"] = PiperVoiceBackend(*_piper_pair(tts.piper_voice_de), threads=tts.threads)
+    else:
+        voices["de"] = EspeakVoiceBackend(tts.espeak_voice_de)
+    return voices
+
+
+def load_models(config: Config) -> Models:
+    started = time.perf_counter()
+    stt_cfg, llm_cfg = config.models.stt, config.models.llm
+    stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size)
+    tts = Synthesizer(load_voices(config))
+    notes = NoteExtractor(gguf_path(config), llm_cfg.threads, llm_cfg.context, llm_cfg.chat_format)
+    log.info(
+        "models loaded in %.1f s: stt=%s tts=%s llm=%s",
+        time.perf_counter() - started,
+        stt.model_dir,
+        ",".join(f"{lang}={v.name}" for lang, v in tts.voices.items()),
+        notes.model_path.name,
+    )
+    return Models(stt, tts, notes)

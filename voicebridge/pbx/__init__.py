@@ -1,0 +1,1 @@
+"""PBX control side channel: Asterisk AMI for call metadata and transfers."""

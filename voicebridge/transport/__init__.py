@@ -1,0 +1,1 @@
+"""Transports: bytes and framing only; the call pipeline never sees a socket."""

@@ -1,0 +1,140 @@
+"""Clock-free VAD endpointing: feed 20 ms frames with a speech flag, get utterance events back.
+
+Time is counted in frames, so the state machine is tested without audio, sockets or models.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import webrtcvad
+
+from voicebridge.audio.pcm import frame_bytes, resample_pcm
+
+VAD_RATES = (8000, 16000, 32000, 48000)
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    at_ms: int
+
+
+@dataclass(frozen=True)
+class UtteranceEnded:
+    audio: bytes  # PCM at the endpointer's sample rate, pre-roll included
+    start_ms: int  # first speech frame, relative to the first frame fed
+    end_ms: int  # end of the last speech frame
+    forced: bool = False  # cut at max length rather than by silence
+
+
+@dataclass(frozen=True)
+class NoiseDiscarded:
+    start_ms: int
+    speech_ms: int
+
+
+Event = SpeechStarted | UtteranceEnded | NoiseDiscarded
+
+
+class Endpointer:
+    def __init__(
+        self,
+        sample_rate: int,
+        hangover_ms: int = 600,
+        min_speech_ms: int = 200,
+        max_utterance_ms: int = 20000,
+        frame_ms: int = 20,
+        start_frames: int = 3,
+        pre_roll_ms: int = 200,
+    ) -> None:
+        self.sample_rate = sample_rate
+        self.frame_ms = frame_ms
+        self._hangover = max(1, hangover_ms // frame_ms)
+        self._min_speech = max(1, min_speech_ms // frame_ms)
+        self._max_frames = max(1, max_utterance_ms // frame_ms)
+        self._start_frames = start_frames
+        self._pre_roll: deque[bytes] = deque(maxlen=max(start_frames, pre_roll_ms // frame_ms))
+        self._recent: deque[bool] = deque(maxlen=start_frames)
+        self._frames = 0
+        self._in_speech = False
+        self._audio: list[bytes] = []
+        self._speech_frames = 0
+        self._silence_run = 0
+        self._start_frame = 0
+        self._last_speech_frame = 0
+
+    @property
+    def in_speech(self) -> bool:
+        return self._in_speech
+
+    @property
+    def now_ms(self) -> int:
+        return self._frames * self.frame_ms
+
+    def process(self, frame: bytes, is_speech: bool) -> list[Event]:
+        self._frames += 1
+        events: list[Event] = []
+        if not self._in_speech:
+            self._pre_roll.append(frame)
+            self._recent.append(is_speech)
+            if len(self._recent) == self._start_frames and all(self._recent):
+                self._in_speech = True
+                self._start_frame = self._frames - self._start_frames
+                self._audio = list(self._pre_roll)
+                self._speech_frames = self._start_frames
+                self._silence_run = 0
+                self._last_speech_frame = self._frames
+                events.append(SpeechStarted(self._start_frame * self.frame_ms))
+            return events
+        self._audio.append(frame)
+        if is_speech:
+            self._speech_frames += 1
+            self._silence_run = 0
+            self._last_speech_frame = self._frames
+        else:
+            self._silence_run += 1
+        length = self._frames - self._start_frame
+        if self._silence_run >= self._hangover or length >= self._max_frames:
+            events.append(self._close(forced=self._silence_run < self._hangover))
+        return events
+
+    def flush(self) -> Event | None:
+        """End an utterance in progress (the caller hung up mid-sentence) so what was said is not lost."""
+        if not self._in_speech:
+            return None
+        return self._close(forced=True)
+
+    def _close(self, forced: bool) -> Event:
+        self._in_speech = False
+        self._pre_roll.clear()
+        self._recent.clear()
+        start_ms = self._start_frame * self.frame_ms
+        if self._speech_frames < self._min_speech:
+            return NoiseDiscarded(start_ms, self._speech_frames * self.frame_ms)
+        # Trailing hangover silence is dropped: it only costs STT time.
+        keep = len(self._audio) - self._silence_run
+        audio = b"".join(self._audio[:keep])
+        self._audio = []
+        return UtteranceEnded(audio, start_ms, self._last_speech_frame * self.frame_ms, forced)
+
+
+class VoiceDetector:
+    """webrtcvad over arbitrary line rates and frame sizes: re-frames to 20 ms at a rate webrtcvad knows."""
+
+    def __init__(self, line_rate: int, aggressiveness: int) -> None:
+        self.line_rate = line_rate
+        self.rate = line_rate if line_rate in VAD_RATES else 16000
+        self._vad = webrtcvad.Vad(aggressiveness)
+        self._size = frame_bytes(self.rate, 20)
+        self._pending = bytearray()
+
+    def frames(self, pcm: bytes) -> list[tuple[bytes, bool]]:
+        """Split incoming line audio into 20 ms frames at `self.rate`, each with its speech flag."""
+        self._pending += resample_pcm(pcm, self.line_rate, self.rate)
+        out: list[tuple[bytes, bool]] = []
+        while len(self._pending) >= self._size:
+            frame = bytes(self._pending[: self._size])
+            del self._pending[: self._size]
+            out.append((frame, self._vad.is_speech(frame, self.rate)))
+        return out
