@@ -9,6 +9,7 @@ PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 need_apt=()
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 command -v sox >/dev/null || need_apt+=(sox)
+command -v lua5.4 >/dev/null || need_apt+=(lua5.4)  # runs the FreeSWITCH player script in the tests
 command -v cmake >/dev/null || need_apt+=(cmake)
 command -v g++ >/dev/null || need_apt+=(g++)
 "$PYTHON" -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)

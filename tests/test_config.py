@@ -14,6 +14,7 @@ from voicebridge.errors import ConfigError
 def test_shipped_default_matches_the_built_in_defaults() -> None:
     shipped = parse_config(tomllib.loads(default_config_text()))
     assert shipped.server == Config().server
+    assert shipped.freeswitch == Config().freeswitch
     assert shipped.models == Config().models
     assert shipped.vad == Config().vad
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from voicebridge.config import Config
 from voicebridge.models.registry import Models
 from voicebridge.models.scheduler import ModelScheduler
+from voicebridge.pbx.ami_client import AmiClient
+from voicebridge.privacy.recordings import RecordingStore
 from voicebridge.store.call_store import StoreWriter
 
 
@@ -30,3 +32,5 @@ class CallServices:
     scheduler: ModelScheduler
     store: StoreWriter
     phrases: PhraseCache
+    recordings: RecordingStore | None = None  # where consented recordings go (privacy.record_audio)
+    ami: AmiClient | None = None  # caller number, DID and channel from Asterisk, when [ami] is enabled

@@ -6,6 +6,7 @@ Everything that changes the call's course (audio, DTMF, hang-up, the agent's goo
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from dataclasses import asdict, dataclass
@@ -14,8 +15,12 @@ from datetime import UTC, datetime, timedelta
 from voicebridge.audio.pacer import OutgoingAudio
 from voicebridge.call_services import CallServices
 from voicebridge.dialogue.receptionist import Receptionist, Reply
+from voicebridge.models.scheduler import BACKGROUND, Timed
+from voicebridge.privacy.recordings import CallRecording, open_recording
+from voicebridge.speech.stt import Transcript
 from voicebridge.speech.tts import split_sentences
 from voicebridge.store.call_store import CallClosed, CallOpened, TurnRecord
+from voicebridge.turn.barge_in import BargeInDetector, EchoGate, Verdict
 from voicebridge.turn.endpointer import Endpointer, NoiseDiscarded, SpeechStarted, UtteranceEnded, VoiceDetector
 
 log = logging.getLogger(__name__)
@@ -54,14 +59,22 @@ class CallEnded:
 CallEvent = AudioIn | DtmfIn | CallEnded
 
 
+@dataclass
+class Utterance:
+    """A finished caller turn, with the transcription already under way if a pause let us start early."""
+
+    audio: UtteranceEnded
+    speculative: asyncio.Task[Timed[Transcript]] | None = None
+
+
 class CallSession:
     def __init__(self, info: CallInfo, services: CallServices, output: OutgoingAudio) -> None:
         self.info = info
         self._svc = services
         self._out = output
         cfg = services.config
-        self.language = cfg.business.language
-        self._dialogue = Receptionist(cfg.business.name, self.language)
+        self._choose_tenant()
+        self._recording = CallRecording.off()
         self._vad = VoiceDetector(info.sample_rate, cfg.vad.aggressiveness)
         self._endpointer = Endpointer(
             self._vad.rate,
@@ -69,9 +82,16 @@ class CallSession:
             min_speech_ms=cfg.vad.min_speech_ms,
             max_utterance_ms=int(cfg.vad.max_utterance_s * 1000),
         )
+        bcfg = cfg.barge_in
+        self._barge_in = BargeInDetector(bcfg.pause_ms, bcfg.confirm_ms, bcfg.resume_ms) if bcfg.enabled else None
+        self._echo = EchoGate(bcfg.echo_margin_db)
+        output.on_sent = self._echo.sent
+        self._backchannel = False  # the current utterance was a "mhm" over the agent: not a turn
+        self._speculation: tuple[int, asyncio.Task[Timed[Transcript]]] | None = None
+        self.barge_ins = 0
         self._events: asyncio.Queue[CallEvent] = asyncio.Queue()
         # None marks the end of the call: the responder stores what is left and stops.
-        self._utterances: asyncio.Queue[UtteranceEnded | None] = asyncio.Queue()
+        self._utterances: asyncio.Queue[Utterance | None] = asyncio.Queue()
         self._seq = 0
         self._started_wall = datetime.now(UTC)
         self._started = time.monotonic()
@@ -89,12 +109,38 @@ class CallSession:
     def _now_ms(self) -> float:
         return (time.monotonic() - self._started) * 1000
 
+    def _choose_tenant(self) -> None:
+        cfg = self._svc.config
+        # Data protection: the dialled number picks the tenant (business); recording only with consent (privacy/recordings.py).
+        self.tenant = cfg.tenant_for(self.info.called_number)
+        self.language = self.tenant.language
+        recording = cfg.privacy.record_audio and self._svc.recordings is not None
+        self._dialogue = Receptionist(self.tenant.name, self.language, welcome=self.tenant.greeting, recording=recording,
+                                      refuse_digit=cfg.privacy.refuse_recording_digit)
+
+    async def _learn_from_pbx(self) -> None:
+        """AudioSocket carries only a UUID: the caller's number, the DID (hence the tenant) and the channel come over AMI."""
+        ami = self._svc.ami
+        if ami is None or self.info.called_number is not None:
+            return
+        # Asterisk sets VB_UUID before AudioSocket() connects, so the events are normally here already;
+        # with the AMI down the call goes on at once rather than waiting for it.
+        found = await ami.wait_call_info(self.info.call_id, self._svc.config.ami.lookup_timeout_s if ami.connected else 0)
+        if found is None:
+            log.info("call %s: no AMI events for this UUID (is VB_UUID set in the dialplan?)", self.info.call_id)
+            return
+        self.info = dataclasses.replace(self.info, caller_number=found.caller_number, called_number=found.called_number, channel=found.channel)
+        self._choose_tenant()
+
     async def run(self) -> CallEnded:
         store = self._svc.store
+        await self._learn_from_pbx()
+        self._recording = open_recording(self._svc.recordings, self._svc.config, self.tenant.id, self.info.call_id, self.info.sample_rate)
         await store.submit(
             store.store.open_call,
             CallOpened(self.info.call_id, self.info.transport, self.language, self.info.sample_rate,
-                       self.info.caller_number, self.info.called_number, self.info.channel, self._wall(0)),
+                       self.info.caller_number, self.info.called_number, self.info.channel, self._wall(0),
+                       tenant=self.tenant.id, recording=self._recording.state),
         )
         log.info("call %s opened (%s, %d Hz)", self.info.call_id, self.info.transport, self.info.sample_rate)
         limit = asyncio.get_running_loop().call_later(
@@ -105,6 +151,7 @@ class CallSession:
             self.ended = await self._event_loop(responder)
             await self._drain(responder)
         finally:
+            self._recording.close()
             limit.cancel()
             responder.cancel()
             await asyncio.gather(responder, return_exceptions=True)
@@ -120,7 +167,7 @@ class CallSession:
         """After the end, still transcribe and store what the caller said (a hang-up mid-sentence included), but say nothing."""
         tail = self._endpointer.flush()
         if isinstance(tail, UtteranceEnded):
-            self._utterances.put_nowait(tail)
+            self._utterances.put_nowait(Utterance(tail))
         self._out.flush()
         self._utterances.put_nowait(None)
         if responder.done():
@@ -139,19 +186,77 @@ class CallSession:
                 return event
             if isinstance(event, DtmfIn):
                 self.dtmf.append(event.digit)
+                if event.digit == self._recording.refuse_digit:
+                    await self._refuse_recording()
                 continue
+            self._recording.audio(event.pcm)
             for frame, is_speech in self._vad.frames(event.pcm):
-                for ev in self._endpointer.process(frame, is_speech):
-                    if isinstance(ev, UtteranceEnded):
-                        self._utterances.put_nowait(ev)
-                    elif isinstance(ev, NoiseDiscarded):
-                        log.debug("call %s: %d ms of noise ignored", self.info.call_id, ev.speech_ms)
-                    elif isinstance(ev, SpeechStarted):
-                        log.debug("call %s: caller speaking at %d ms", self.info.call_id, ev.at_ms)
+                self._on_frame(frame, is_speech)
             if responder.done() and not responder.cancelled() and responder.exception():
                 exc = responder.exception()
                 log.error("call %s: dialogue failed: %s", self.info.call_id, exc)
                 return CallEnded("internal_error", f"dialogue failed: {exc}")
+
+    def _on_frame(self, frame: bytes, is_speech: bool) -> None:
+        agent_speaking = self._out.speaking
+        if is_speech and not self._echo.is_caller(frame):
+            is_speech = False  # our own voice echoed back by the line or the handset, also just after we stopped
+        if self._barge_in is not None:
+            self._act_on(self._barge_in.process(agent_speaking, is_speech))
+        for ev in self._endpointer.process(frame, is_speech):
+            if isinstance(ev, SpeechStarted):
+                self._backchannel = False
+                log.debug("call %s: caller speaking at %d ms", self.info.call_id, ev.at_ms)
+            elif isinstance(ev, UtteranceEnded):
+                self._finish_utterance(ev)
+            elif isinstance(ev, NoiseDiscarded):
+                self._speculation = None
+                log.debug("call %s: %d ms of noise ignored", self.info.call_id, ev.speech_ms)
+        self._maybe_speculate()
+
+    def _act_on(self, verdict: Verdict) -> None:
+        if verdict is Verdict.PAUSE:
+            self._out.paused = True
+        elif verdict is Verdict.RESUME:
+            self._out.paused = False
+            self._backchannel = True  # the words that paused us were a "mhm": no turn of their own
+        elif verdict is Verdict.INTERRUPT:
+            self.barge_ins += 1
+            self._out.flush()
+            self._out.paused = False
+            log.info("call %s: caller barged in", self.info.call_id)
+
+    def _finish_utterance(self, ev: UtteranceEnded) -> None:
+        spec = self._speculation
+        self._speculation = None
+        if self._backchannel:
+            self._backchannel = False
+            log.debug("call %s: backchannel over the agent ignored", self.info.call_id)
+            return
+        # The speculative transcript is good if no voiced frame came after it was started.
+        task = spec[1] if spec is not None and spec[0] == self._endpointer.speech_frames else None
+        self._utterances.put_nowait(Utterance(ev, task))
+
+    def _maybe_speculate(self) -> None:
+        pause = self._svc.config.vad.speculative_pause_ms
+        ep = self._endpointer
+        if not pause or not ep.in_speech or ep.silence_ms < pause or self._backchannel:
+            return
+        version = ep.speech_frames
+        if self._speculation is not None and self._speculation[0] == version:
+            return
+        task = asyncio.create_task(self._transcribe(ep.snapshot()))
+        # A speculation overtaken by more speech is never awaited; retrieve its outcome so nothing warns.
+        task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+        self._speculation = (version, task)
+
+    def _endpoint_wait_ms(self, speculative: bool) -> int:
+        """How long after the caller's last word transcription began: the short pause if we speculated, else the hangover."""
+        vad = self._svc.config.vad
+        return vad.speculative_pause_ms if speculative else vad.hangover_ms
+
+    async def _transcribe(self, audio: bytes) -> Timed[Transcript]:
+        return await self._svc.scheduler.run(self._svc.models.stt.transcribe, audio, self._endpointer.sample_rate, self.language)
 
     async def _respond_loop(self) -> None:
         await self._speak(self._dialogue.greeting(), timings={})
@@ -160,44 +265,48 @@ class CallSession:
             if utterance is None:
                 return
             heard_at = self._now_ms()
-            stt = await self._svc.scheduler.run(
-                self._svc.models.stt.transcribe, utterance.audio, self._endpointer.sample_rate, self.language
-            )
+            speculative = utterance.speculative is not None
+            stt = await (utterance.speculative or self._transcribe(utterance.audio.audio))
             text = stt.value.text
             if not text:
                 log.info("call %s: utterance dropped (%s)", self.info.call_id, stt.value.rejected or "empty")
                 continue
+            ended = utterance.audio
             await self._log_turn(
-                "caller", text, utterance.start_ms, utterance.end_ms,
+                "caller", text, ended.start_ms, ended.end_ms,
                 {"stt_queue_ms": round(stt.queued_ms, 1), "stt_ms": round(stt.run_ms, 1),
-                 "endpoint_wait_ms": self._svc.config.vad.hangover_ms, "audio_ms": round(stt.value.audio_ms)},
+                 "endpoint_wait_ms": self._endpoint_wait_ms(speculative), "audio_ms": round(stt.value.audio_ms),
+                 "speculative": float(speculative)},
             )
             self.transcript.append(("caller", text))
             if self.ended is not None:
                 continue
             dialogue_started = time.perf_counter()
             reply = self._dialogue.respond(text)
+            if reply.refuse_recording:
+                await self._refuse_recording()
             timings = {"dialogue_ms": round((time.perf_counter() - dialogue_started) * 1000, 1),
                        "stt_ms": round(stt.run_ms, 1)}
-            await self._speak(reply, timings, since_ms=heard_at)
-            if reply.end_call:
+            completed = await self._speak(reply, timings, since_ms=heard_at)
+            if reply.end_call and completed:
                 self.feed(CallEnded("agent_goodbye"))
                 return
 
-    async def _speak(self, reply: Reply, timings: dict[str, float], since_ms: float | None = None) -> None:
-        """Synthesize sentence by sentence into the pacer; the turn is stored as soon as its audio starts."""
+    async def _speak(self, reply: Reply, timings: dict[str, float], since_ms: float | None = None) -> bool:
+        """Synthesize sentence by sentence into the pacer; the turn is stored when its audio starts and corrected
+        to what was really said if the caller barges in. Returns True if it was heard to the end."""
         svc = self._svc
         rate = self.info.sample_rate
-        first: asyncio.Future[bool] | None = None
-        last: asyncio.Future[bool] | None = None
-        tts_total = 0.0
         cached = svc.phrases.get(reply.text, self.language, rate)
         chunks = [reply.text] if cached is not None else split_sentences(reply.text)
+        spans: list[tuple[str, int, int]] = []  # sentence, first byte, end byte in the pacer's stream
+        last: asyncio.Future[bool] | None = None
+        tts_total = 0.0
         seq = 0
         start_ms = 0.0
-        for i, sentence in enumerate(chunks):
-            if self.ended is not None:
-                break
+        for sentence in chunks:
+            if self.ended is not None or (last is not None and last.done() and not last.result()):
+                break  # hung up, or interrupted while the next sentence was being synthesized
             if cached is not None:
                 pcm = cached
             else:
@@ -205,21 +314,24 @@ class CallSession:
                 tts_total += job.run_ms
                 pcm = job.value.pcm
             ahead_ms = self._out.pending_ms
+            begin = self._out.queued_bytes
             last = self._out.enqueue(pcm)
-            if i == 0:
-                first = last
+            spans.append((sentence, begin, self._out.queued_bytes))
+            if len(spans) == 1:
                 start_ms = self._now_ms() + ahead_ms
                 timings = dict(timings, tts_first_ms=round(tts_total, 1))
                 if since_ms is not None:
                     timings["response_ms"] = round(self._now_ms() - since_ms, 1)
                 seq = await self._log_turn("agent", reply.text, start_ms, None, timings)
-        self.transcript.append(("agent", reply.text))
-        if last is None or first is None:
-            return
+        if last is None:
+            return False
         played = await last
         end_ms = self._now_ms()
+        said = reply.text if played else _spoken_part(spans, self._out.played_bytes)
+        self.transcript.append(("agent", said))
         store = svc.store
-        await store.submit(store.store.finish_turn, self.info.call_id, seq, self._wall(end_ms), int(end_ms - start_ms), not played)
+        await store.submit(store.store.finish_turn, self.info.call_id, seq, self._wall(end_ms), int(end_ms - start_ms), not played, said)
+        return played
 
     async def _log_turn(self, role: str, text: str, start_ms: float, end_ms: float | None, timings: dict[str, float]) -> int:
         self._seq += 1
@@ -232,7 +344,15 @@ class CallSession:
         store = self._svc.store
         await store.submit(store.store.add_turn, record)
         log.info("call %s turn %d %s", self.info.call_id, seq, role)
+        if self._svc.config.privacy.log_content:  # off by default: transcript text reaches the log only when asked for
+            log.debug("call %s turn %d %s said: %s", self.info.call_id, seq, role, text)
         return seq
+
+    async def _refuse_recording(self) -> None:
+        """The caller does not want to be recorded: the file is deleted at once and the refusal is kept with the call."""
+        if self._recording.refuse():
+            log.info("call %s: the caller refused the recording; it was deleted", self.info.call_id)
+            await self._svc.store.submit(self._svc.store.store.set_recording, self.info.call_id, "refused")
 
     async def after_hangup(self) -> None:
         """Write the call note once the line is free; a model failure leaves the transcript intact."""
@@ -241,10 +361,28 @@ class CallSession:
             return
         lines = "\n".join(f"{'Caller' if role == 'caller' else 'Agent'}: {text}" for role, text in self.transcript)
         try:
-            job = await self._svc.scheduler.run(self._svc.models.notes.extract, lines, self.language)
+            job = await self._svc.scheduler.run(self._svc.models.notes.extract, lines, self.language, priority=BACKGROUND)
+        except asyncio.CancelledError:
+            log.info("call %s: no call note, the daemon is stopping", self.info.call_id)
+            return
         except Exception as exc:  # the note is a bonus; the call record is already complete
             log.error("call %s: call note extraction failed: %s", self.info.call_id, exc)
             return
         store = self._svc.store
         await store.submit(store.store.set_note, self.info.call_id, job.value.to_json())
 
+
+def _spoken_part(spans: list[tuple[str, int, int]], played: int) -> str:
+    """What the caller actually heard of a cut reply: whole sentences, then the share of words of the one cut off."""
+    heard: list[str] = []
+    for sentence, begin, end in spans:
+        if played >= end:
+            heard.append(sentence)
+            continue
+        if played > begin:
+            words = sentence.split()
+            share = len(words) * (played - begin) // (end - begin)  # floor: never claim a word not yet heard
+            if share:
+                heard.append(" ".join(words[:share]) + " …")
+        break
+    return " ".join(heard)

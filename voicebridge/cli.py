@@ -19,6 +19,8 @@ from typing import NoReturn
 from voicebridge import __version__
 from voicebridge.config import Config, default_config_text, load_config, resolve_config_path
 from voicebridge.errors import VoicebridgeError
+from voicebridge.privacy import commands as privacy_commands
+from voicebridge.privacy.commands import add_commands as add_privacy_commands
 
 log = logging.getLogger("voicebridge")
 
@@ -34,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="voicebridge", description="Self-hosted AI phone receptionist for Asterisk and FreeSWITCH.")
     parser.add_argument("--config", metavar="FILE", help="TOML config file (default: $VOICEBRIDGE_CONFIG, else the shipped defaults)")
     parser.add_argument("--version", action="version", version=f"voicebridge {__version__}")
+    parser.add_argument("--tenant", metavar="ID", help="the business whose data a command reads or changes (default: \"default\", the [business] one)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("serve", help="answer calls: AudioSocket server with the local speech pipeline")
@@ -45,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = calls_sub.add_parser("show", help="one call with its transcript and per-stage timings")
     show.add_argument("call_id", metavar="UUID", help="the call's UUID (a unique prefix is enough)")
     show.add_argument("--json", action="store_true", help="machine-readable output")
+    export = calls_sub.add_parser("export", help="all calls, pseudonymised for analysis: names, numbers, addresses, e-mail, IBANs replaced")
+    export.add_argument("--out", type=Path, metavar="FILE", help="write the JSON here (owner-only) instead of stdout")
+    add_privacy_commands(sub)
 
     sub.add_parser("models", help="show which model files are used (assembling the bundled ones into the cache once)")
     sub.add_parser("doctor", help="check config, models, port and disk; say what is wrong and how to fix it")
@@ -79,6 +85,11 @@ def _port(text: str) -> int:
 
 def setup_logging(config: Config) -> None:
     logging.basicConfig(level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not config.privacy.log_content:
+        from voicebridge.privacy.redaction import PhoneNumberFilter
+
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(PhoneNumberFilter())
     # faster-whisper logs every transcription at INFO; that is our job, at our level.
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)
 
@@ -108,6 +119,8 @@ def _run(args: argparse.Namespace) -> int:
         return _serve(config)
     if args.command == "calls":
         return _calls(config, args)
+    if args.command in privacy_commands.COMMANDS:
+        return privacy_commands.run(config, args)
     if args.command == "models":
         from voicebridge.models.registry import describe_models
 
@@ -131,35 +144,37 @@ def _serve(config: Config) -> int:
     from voicebridge.daemon import Daemon
 
     setup_logging(config)
+    os.umask(0o077)  # everything the daemon creates (database, WAL, recordings, temp files) is for its own account only
     log.info("voicebridge %s starting with config %s", __version__, config.source)
     asyncio.run(Daemon(config).serve_forever())
     return 0
 
 
-def _open_store(config: Config):  # type: ignore[no-untyped-def]
-    from voicebridge.store.call_store import CallStore
-
-    if not config.database_path.exists():
-        raise VoicebridgeError(f"no call database at {config.database_path} yet; fix: start `voicebridge serve` or check storage.database")
-    return CallStore(config.database_path)
-
-
 def _calls(config: Config, args: argparse.Namespace) -> int:
-    store = _open_store(config)
+    from voicebridge.privacy.audit_log import AuditLog, current_actor
+
+    store = privacy_commands.open_store(config)  # refuses a database other accounts can read
     try:
+        tenant = privacy_commands.resolve_tenant(config, store, args.tenant)
+        audit = AuditLog(store.db.conn)  # every read of personal data is recorded before it is shown
+        if args.calls_command == "export":
+            print(privacy_commands.export_calls(store, tenant, args.out), end="")
+            return 0
         if args.calls_command == "list":
-            rows = store.list_calls(args.limit)
+            rows = store.list_calls(args.limit, tenant.id)
+            audit.append(tenant.id, current_actor(), "read", "calls list", {"calls": [r["id"] for r in rows]})
             if not rows:
                 print("no calls yet")
-            for row in rows:
-                duration = f"{row['duration_s']:.0f}s" if row["duration_s"] is not None else "open"
-                print(f"{row['id']}  {row['started_at'][:19]}  {duration:>6}  {row['turn_count']:>3} turns  "
-                      f"{row['caller_number'] or '-':<16} {row['end_reason'] or 'in progress'}")
+            for listed in rows:
+                duration = f"{listed['duration_s']:.0f}s" if listed["duration_s"] is not None else "open"
+                print(f"{listed['id']}  {listed['started_at'][:19]}  {duration:>6}  {listed['turn_count']:>3} turns  "
+                      f"{listed['caller_number'] or '-':<16} {listed['end_reason'] or 'in progress'}")
             return 0
-        row = store.find_call(args.call_id)
+        row = store.find_call(args.call_id, tenant.id)
         if row is None:
-            raise VoicebridgeError(f"no single call matches '{args.call_id}'; fix: copy a UUID from `voicebridge calls list`")
+            raise VoicebridgeError(f"no single call of tenant {tenant.id} matches '{args.call_id}'; fix: copy a UUID from `voicebridge calls list`")
         turns = store.turns(row["id"])
+        audit.append(tenant.id, current_actor(), "read", row["id"], {"turns": len(turns), "note": bool(row["note"])})
         if args.json:
             print(json.dumps({"call": row, "turns": turns}, indent=2, ensure_ascii=False))
             return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from voicebridge.errors import ConfigError
+from voicebridge.privacy.phone import digits_of as dialled_key
 
 CONFIG_ENV = "VOICEBRIDGE_CONFIG"
 LANGUAGES = ("de", "en")
@@ -36,6 +38,17 @@ class ServerConfig:
 
 
 @dataclass(frozen=True)
+class FreeswitchConfig:
+    # mod_audio_stream connects to ws://host:port/stream/<uuid>, mod_audio_fork to ws://host:port/fork/<uuid>.
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = field(default=9093, metadata=_check(min=0, max=65535))
+    # Our audio goes out as one message (a file FreeSWITCH plays) per chunk; the longer first chunk is FreeSWITCH's lead.
+    chunk_ms: int = field(default=200, metadata=_check(min=20, max=2000))
+    first_chunk_ms: int = field(default=300, metadata=_check(min=20, max=2000))
+
+
+@dataclass(frozen=True)
 class StorageConfig:
     database: str = "~/.local/share/voicebridge/calls.db"
 
@@ -44,6 +57,8 @@ class StorageConfig:
 class BusinessConfig:
     name: str = "Musterbetrieb"
     language: str = field(default="de", metadata=_check(choices=LANGUAGES))
+    # Empty: "Guten Tag, Sie sind verbunden mit {name}." The AI disclosure is always added by code, never by this text.
+    greeting: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,17 @@ class VadConfig:
     hangover_ms: int = field(default=600, metadata=_check(min=100, max=5000))
     min_speech_ms: int = field(default=200, metadata=_check(min=20, max=5000))
     max_utterance_s: float = field(default=20.0, metadata=_check(min=1, max=120))
+    # Start transcribing at a pause this long, before the hangover ends; thrown away if the caller goes on. 0 = off.
+    speculative_pause_ms: int = field(default=200, metadata=_check(min=0, max=5000))
+
+
+@dataclass(frozen=True)
+class BargeInConfig:
+    enabled: bool = True
+    pause_ms: int = field(default=100, metadata=_check(min=20, max=2000))  # caller speech that pauses the agent
+    confirm_ms: int = field(default=500, metadata=_check(min=40, max=5000))  # speech that makes it a real interruption
+    resume_ms: int = field(default=300, metadata=_check(min=20, max=5000))  # quiet after which a paused agent plays on
+    echo_margin_db: float = field(default=15.0, metadata=_check(min=0, max=60))  # quieter than our output by this = echo
 
 
 @dataclass(frozen=True)
@@ -95,23 +121,103 @@ class ModelsConfig:
 
 
 @dataclass(frozen=True)
+class AmiConfig:
+    """Asterisk Manager Interface: caller number, DID and channel per AudioSocket UUID (dialplan sets VB_UUID)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = field(default=5038, metadata=_check(min=1, max=65535))
+    username: str = "voicebridge"
+    secret: str = ""  # never logged
+    lookup_timeout_s: float = field(default=3.0, metadata=_check(min=0.1, max=60))  # how long a call waits for its AMI events
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     level: str = field(default="INFO", metadata=_check(choices=("DEBUG", "INFO", "WARNING", "ERROR")))
 
 
 @dataclass(frozen=True)
+class PrivacyConfig:
+    # Off by default; when on, the greeting says so and the caller can refuse by voice or with the key below.
+    record_audio: bool = False
+    refuse_recording_digit: str = field(default="9", metadata=_check(choices=tuple("0123456789*#")))
+    recordings_dir: str = ""  # empty: "recordings" beside the database
+    recording_key_file: str = ""  # a 32-byte key as 64 hex characters, owner-only; empty: recordings are not encrypted
+    # Transcript text and phone numbers reach the log only when this is true (debugging a dialogue).
+    log_content: bool = False
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    """Days after a call ended (for the audit log: after the entry) until the daemon's purge deletes it."""
+
+    recordings_days: int = field(default=7, metadata=_check(min=1, max=36500))
+    transcripts_days: int = field(default=30, metadata=_check(min=1, max=36500))
+    notes_days: int = field(default=90, metadata=_check(min=1, max=36500))
+    metadata_days: int = field(default=180, metadata=_check(min=1, max=36500))
+    audit_log_days: int = field(default=1095, metadata=_check(min=1, max=36500))
+    purge_interval_s: float = field(default=3600.0, metadata=_check(min=1, max=86400))
+
+
+DEFAULT_TENANT = "default"
+
+
+@dataclass(frozen=True)
+class TenantConfig:
+    """One business on a shared daemon, chosen by the number the caller dialled; its calls, notes and audit log are its own."""
+
+    id: str = ""
+    name: str = ""
+    language: str = field(default="de", metadata=_check(choices=LANGUAGES))
+    greeting: str = ""
+    numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     server: ServerConfig = ServerConfig()
+    freeswitch: FreeswitchConfig = FreeswitchConfig()
     storage: StorageConfig = StorageConfig()
     business: BusinessConfig = BusinessConfig()
     vad: VadConfig = VadConfig()
+    barge_in: BargeInConfig = BargeInConfig()
     models: ModelsConfig = ModelsConfig()
     logging: LoggingConfig = LoggingConfig()
+    ami: AmiConfig = AmiConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    retention: RetentionConfig = RetentionConfig()
+    # [[tenants]]: further businesses on this daemon; [business] is the tenant "default" (calls to any other number).
+    tenants: tuple[TenantConfig, ...] = ()
     source: str = field(default="<defaults>", metadata={"internal": True})
 
     @property
     def database_path(self) -> Path:
         return Path(self.storage.database).expanduser()
+
+    @property
+    def recordings_path(self) -> Path:
+        return Path(self.privacy.recordings_dir).expanduser() if self.privacy.recordings_dir else self.database_path.parent / "recordings"
+
+    @property
+    def all_tenants(self) -> tuple[TenantConfig, ...]:
+        business = self.business
+        return (TenantConfig(DEFAULT_TENANT, business.name, business.language, business.greeting), *self.tenants)
+
+    def tenant(self, tenant_id: str) -> TenantConfig:
+        for tenant in self.all_tenants:
+            if tenant.id == tenant_id:
+                return tenant
+        known = ", ".join(t.id for t in self.all_tenants)
+        raise ConfigError(f"no tenant '{tenant_id}' in {self.source}; known tenants: {known}")
+
+    def tenant_for(self, called_number: str | None) -> TenantConfig:
+        """The tenant whose numbers include the dialled number; the default tenant for any other or unknown number."""
+        key = dialled_key(called_number or "")
+        for tenant in self.tenants:
+            if key and key in (dialled_key(n) for n in tenant.numbers):
+                return tenant
+        return self.all_tenants[0]
 
     @property
     def cache_dir(self) -> Path:
@@ -146,7 +252,43 @@ def load_config(path: Path | None) -> Config:
 
 def parse_config(data: dict[str, Any], source: str = "<memory>") -> Config:
     values = _build(Config, data, prefix="", source=source)
+    _check_retention(values.retention, source)
+    _check_tenants(values.tenants, source)
     return dataclasses.replace(values, source=source)
+
+
+def _check_retention(retention: RetentionConfig, source: str) -> None:
+    # A call's row carries its transcript, note and recording: deleting it deletes them, whatever their own setting says.
+    for kind in ("recordings", "transcripts", "notes"):
+        days = getattr(retention, f"{kind}_days")
+        if days > retention.metadata_days:
+            raise ConfigError(
+                f"{source}: 'retention.{kind}_days' is {days}, longer than 'retention.metadata_days' ({retention.metadata_days}); "
+                f"a call's {kind} are deleted with the call, so raise metadata_days or lower {kind}_days"
+            )
+
+
+def _check_tenants(tenants: tuple[TenantConfig, ...], source: str) -> None:
+    ids = {DEFAULT_TENANT}
+    numbers: dict[str, str] = {}
+    for i, tenant in enumerate(tenants):
+        key = f"tenants[{i}]"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", tenant.id):
+            raise ConfigError(f"{source}: '{key}.id' is {tenant.id!r}; it must be 1-40 of a-z, 0-9, '-', '_' (it names the tenant in every command)")
+        if tenant.id in ids:
+            raise ConfigError(f"{source}: '{key}.id' {tenant.id!r} is used twice (\"default\" is the [business] tenant)")
+        ids.add(tenant.id)
+        if not tenant.name:
+            raise ConfigError(f"{source}: '{key}.name' is missing; the greeting says it")
+        if not tenant.numbers:
+            raise ConfigError(f"{source}: '{key}.numbers' is empty; list the dialled numbers (DIDs) that reach {tenant.id}")
+        for number in tenant.numbers:
+            dialled = dialled_key(number)
+            if not dialled:
+                raise ConfigError(f"{source}: '{key}.numbers' has {number!r}, which has no digits")
+            if dialled in numbers:
+                raise ConfigError(f"{source}: number {number!r} belongs to both tenants {numbers[dialled]!r} and {tenant.id!r}")
+            numbers[dialled] = tenant.id
 
 
 def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
@@ -173,7 +315,9 @@ def _value(hint: Any, raw: Any, fld: dataclasses.Field[Any], key: str, source: s
     if origin in (list, tuple):
         if not isinstance(raw, list):
             raise ConfigError(f"{source}: '{key}' must be a list, got {raw!r}")
-        return tuple(raw)
+        # tuple[X, ...]: every element is checked as an X ([[tables]] become dataclasses), named by its index.
+        item = typing.get_args(hint)[0]
+        return tuple(_value(item, element, fld, f"{key}[{i}]", source) for i, element in enumerate(raw))
     if origin in (typing.Union, types.UnionType):
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
     expected = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}[hint]

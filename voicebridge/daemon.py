@@ -1,4 +1,4 @@
-"""The voicebridge daemon: loads models once, opens the call store, serves AudioSocket until told to stop."""
+"""The voicebridge daemon: loads models once, opens the call store, serves AudioSocket (and FreeSWITCH) until told to stop."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ from voicebridge.config import Config
 from voicebridge.dialogue.receptionist import fixed_phrases
 from voicebridge.models.registry import Models, load_models
 from voicebridge.models.scheduler import ModelScheduler
+from voicebridge.pbx.ami_client import AmiClient, AmiSettings
+from voicebridge.privacy.purge import PurgeSchedule
+from voicebridge.privacy.recordings import RecordingStore
 from voicebridge.store.call_store import CallStore, StoreWriter
 from voicebridge.transport.audiosocket_server import AudioSocketServer
+from voicebridge.transport.freeswitch_server import FreeswitchServer
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +32,15 @@ class Daemon:
         self._models = models
         self.services: CallServices | None = None
         self.audiosocket: AudioSocketServer | None = None
+        self.freeswitch: FreeswitchServer | None = None
+        self.ami: AmiClient | None = None
         self._stopped = False
+        self.purge: PurgeSchedule | None = None
 
     async def start(self) -> None:
         cfg = self.config
         loop = asyncio.get_running_loop()
+        recordings = RecordingStore.from_config(cfg)  # a bad recording key stops start-up here, before any call
         store = CallStore(cfg.database_path)
         orphans = store.close_orphans()
         if orphans:
@@ -42,19 +50,41 @@ class Daemon:
             models = await loop.run_in_executor(None, load_models, cfg)
         scheduler = ModelScheduler()
         phrases = PhraseCache()
-        for text in fixed_phrases(cfg.business.name, cfg.business.language):
-            for rate in WARM_RATES:
-                speech = await scheduler.run(models.tts.synthesize, text, cfg.business.language, rate)
-                phrases.put(text, cfg.business.language, rate, speech.value.pcm)
-        self.services = CallServices(cfg, models, scheduler, StoreWriter(store), phrases)
+        recording = cfg.privacy.record_audio
+        for tenant in cfg.all_tenants:
+            for text in fixed_phrases(tenant.name, tenant.language, welcome=tenant.greeting, recording=recording,
+                                      refuse_digit=cfg.privacy.refuse_recording_digit):
+                for rate in WARM_RATES:
+                    speech = await scheduler.run(models.tts.synthesize, text, tenant.language, rate)
+                    phrases.put(text, tenant.language, rate, speech.value.pcm)
+        writer = StoreWriter(store)
+        if cfg.ami.enabled:
+            a = cfg.ami
+            self.ami = AmiClient(AmiSettings(a.host, a.port, a.username, a.secret))
+            await self.ami.start()  # connects in the background and keeps reconnecting; calls never wait for it
+        self.services = CallServices(cfg, models, scheduler, writer, phrases, recordings, self.ami)
+        # Retention is enforced by the daemon itself: at start, then every retention.purge_interval_s.
+        self.purge = PurgeSchedule(writer, recordings, cfg)
+        self.purge.start()
         self.audiosocket = AudioSocketServer(
             cfg.server.host,
             cfg.server.audiosocket_port,
             self._new_session,
             max_calls=cfg.server.max_calls,
             peer_timeout=cfg.server.peer_silence_timeout_s,
+            active_calls=self._active_calls,
         )
         await self.audiosocket.start()
+        if cfg.freeswitch.enabled:
+            fs = cfg.freeswitch
+            self.freeswitch = FreeswitchServer(
+                fs.host, fs.port, self._new_session, max_calls=cfg.server.max_calls, peer_timeout=cfg.server.peer_silence_timeout_s,
+                chunk_ms=fs.chunk_ms, first_chunk_ms=fs.first_chunk_ms, active_calls=self._active_calls,
+            )
+            await self.freeswitch.start()
+
+    def _active_calls(self) -> int:
+        return sum(len(server.sessions) for server in (self.audiosocket, self.freeswitch) if server is not None)
 
     def _new_session(self, info: CallInfo, output: OutgoingAudio) -> CallSession:
         assert self.services is not None
@@ -67,6 +97,12 @@ class Daemon:
         self._stopped = True
         if self.audiosocket is not None:
             await self.audiosocket.stop()
+        if self.freeswitch is not None:
+            await self.freeswitch.stop()
+        if self.purge is not None:
+            await self.purge.stop()
+        if self.ami is not None:
+            await self.ami.stop()
         if self.services is not None:
             await self.services.store.close()
             self.services.scheduler.shutdown()

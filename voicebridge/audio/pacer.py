@@ -28,8 +28,10 @@ class PacerStats:
 class OutgoingAudio:
     """A queue of PCM drained by a clock; `enqueue` returns a handle that resolves when that audio has played."""
 
-    def __init__(self, send: Callable[[bytes], Awaitable[None]], sample_rate: int) -> None:
+    def __init__(self, send: Callable[[bytes], Awaitable[None]], sample_rate: int, on_sent: Callable[[bytes], None] | None = None) -> None:
         self._send = send
+        self.on_sent = on_sent  # sees every frame sent (the echo gate's reference)
+        self.paused = False
         self.sample_rate = sample_rate
         self._frame = frame_bytes(sample_rate, FRAME_MS)
         self._silence = bytes(self._frame)
@@ -45,7 +47,16 @@ class OutgoingAudio:
 
     @property
     def speaking(self) -> bool:
+        """Audio is queued (paused or not): the agent holds the turn."""
         return bool(self._buffer)
+
+    @property
+    def played_bytes(self) -> int:
+        return self._played
+
+    @property
+    def queued_bytes(self) -> int:
+        return self._queued
 
     @property
     def pending_ms(self) -> float:
@@ -103,8 +114,14 @@ class OutgoingAudio:
             tick += 1
 
     def _next_frame(self) -> bytes:
+        frame = self._take()
+        if self.on_sent is not None:
+            self.on_sent(frame)
+        return frame
+
+    def _take(self) -> bytes:
         self._frames_sent += 1
-        if not self._buffer:
+        if not self._buffer or self.paused:
             return self._silence
         frame = bytes(self._buffer[: self._frame])
         del self._buffer[: self._frame]

@@ -1,43 +1,79 @@
 """One shared queue for model work, so concurrent calls take turns on the cores instead of thrashing them.
 
-Jobs run in worker threads (the event loop only moves audio); order is first come, first served.
+Jobs run in a worker thread (the event loop only moves audio). Live turn work (STT, TTS) goes before background
+work (call notes); within a priority it is first come, first served. A running job is never preempted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import queue
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+LIVE = 0  # a caller is waiting for this
+BACKGROUND = 1  # nobody is waiting: after-call notes
 
 
 @dataclass(frozen=True)
 class Timed(Generic[T]):
     value: T
-    queued_ms: float  # waiting for a worker
+    queued_ms: float  # waiting for the worker
     run_ms: float  # computing
 
 
 class ModelScheduler:
-    def __init__(self, workers: int = 1) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model")
+    def __init__(self) -> None:
+        self._jobs: queue.PriorityQueue[tuple[int, int, Callable[[], None] | None, Future[Any] | None]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._worker = threading.Thread(target=self._work, name="model-scheduler", daemon=True)
+        self._worker.start()
+        self._closed = False
 
-    async def run(self, fn: Callable[..., T], *args: object) -> Timed[T]:
+    def _work(self) -> None:
+        while True:
+            _, _, job, _ = self._jobs.get()
+            if job is None:
+                return
+            job()
+
+    async def run(self, fn: Callable[..., T], *args: Any, priority: int = LIVE) -> Timed[T]:
+        if self._closed:
+            raise asyncio.CancelledError("the model scheduler is shut down")
+        loop = asyncio.get_running_loop()
+        done: Future[tuple[T, float, float]] = Future()
         submitted = time.perf_counter()
-        started: list[float] = []
 
-        def job() -> T:
-            started.append(time.perf_counter())
-            return fn(*args)
+        def job() -> None:
+            if not done.set_running_or_notify_cancel():
+                return
+            started = time.perf_counter()
+            try:
+                value = fn(*args)
+            except BaseException as exc:  # handed to the awaiting coroutine
+                done.set_exception(exc)
+            else:
+                done.set_result((value, started, time.perf_counter()))
 
-        value = await asyncio.get_running_loop().run_in_executor(self._pool, job)
-        finished = time.perf_counter()
-        begin = started[0] if started else submitted
-        return Timed(value, (begin - submitted) * 1000, (finished - begin) * 1000)
+        self._jobs.put((priority, next(self._order), job, done))
+        value, started, finished = await asyncio.wrap_future(done, loop=loop)
+        return Timed(value, (started - submitted) * 1000, (finished - started) * 1000)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop after the running job; queued jobs are dropped and their awaiters cancelled."""
+        self._closed = True
+        while True:
+            try:
+                _, _, _, pending = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if pending is not None:
+                pending.cancel()  # its awaiter gets CancelledError instead of waiting forever
+        self._jobs.put((-1, -1, None, None))

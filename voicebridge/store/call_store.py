@@ -40,6 +40,8 @@ class CallOpened:
     called_number: str | None = None
     channel: str | None = None
     started_at: str = field(default_factory=utc_now)
+    tenant: str = "default"  # the business the dialled number belongs to (config [[tenants]])
+    recording: str = "off"  # off | on (caller audio is being recorded) | refused
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class CallStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows (purge, erasure) are overwritten with zeros, so their text does not linger in free space.
+            self.db.execute("PRAGMA secure_delete=ON")
             migrate(self.db)
         except (sqlite3.Error, OSError, RuntimeError) as exc:
             raise StoreError(
@@ -98,6 +102,8 @@ class CallStore:
                 "channel": call.channel,
                 "language": call.language,
                 "sample_rate": call.sample_rate,
+                "tenant": call.tenant,
+                "recording": call.recording,
             },
             replace=False,
         )
@@ -118,10 +124,11 @@ class CallStore:
             }
         )
 
-    def finish_turn(self, call_id: str, seq: int, ended_at: str, duration_ms: int, interrupted: bool) -> None:
+    def finish_turn(self, call_id: str, seq: int, ended_at: str, duration_ms: int, interrupted: bool, text: str | None = None) -> None:
+        """Close an agent turn; an interrupted one keeps only the words that were really played."""
         self.db.execute(
-            "update turns set ended_at = ?, duration_ms = ?, interrupted = ? where call_id = ? and seq = ?",
-            [ended_at, duration_ms, int(interrupted), call_id, seq],
+            "update turns set ended_at = ?, duration_ms = ?, interrupted = ?, text = coalesce(?, text) where call_id = ? and seq = ?",
+            [ended_at, duration_ms, int(interrupted), text, call_id, seq],
         )
         self.db.conn.commit()
 
@@ -145,6 +152,9 @@ class CallStore:
     def set_note(self, call_id: str, note_json: str) -> None:
         self.db.table("calls").update(call_id, {"note": note_json})
 
+    def set_recording(self, call_id: str, state: str) -> None:
+        self.db.table("calls").update(call_id, {"recording": state})
+
     def close_orphans(self, reason: str = "daemon_restart") -> int:
         """Calls left open by a killed daemon are closed at the next start; their turns are already stored."""
         rows = list(self.db.query("select id from calls where ended_at is null"))
@@ -157,20 +167,24 @@ class CallStore:
         rows = list(self.db.query("select * from calls where id = ?", [call_id]))
         return rows[0] if rows else None
 
-    def find_call(self, prefix: str) -> dict[str, Any] | None:
-        """A unique id prefix is enough, as with git hashes."""
-        rows = list(self.db.query("select * from calls where id like ? limit 2", [prefix.lower() + "%"]))
+    def find_call(self, prefix: str, tenant: str | None = None) -> dict[str, Any] | None:
+        """A unique id prefix is enough, as with git hashes; with a tenant, only that tenant's calls are found."""
+        rows = list(
+            self.db.query(
+                "select * from calls where id like ? and (? is null or tenant = ?) limit 2", [prefix.lower() + "%", tenant, tenant]
+            )
+        )
         return rows[0] if len(rows) == 1 else None
 
     def turns(self, call_id: str) -> list[dict[str, Any]]:
         return list(self.db.query("select * from turns where call_id = ? order by seq", [call_id]))
 
-    def list_calls(self, limit: int = 20) -> list[dict[str, Any]]:
+    def list_calls(self, limit: int = 20, tenant: str | None = None) -> list[dict[str, Any]]:
         return list(
             self.db.query(
                 "select c.*, (select count(*) from turns t where t.call_id = c.id) as turn_count "
-                "from calls c order by started_at desc limit ?",
-                [limit],
+                "from calls c where ? is null or c.tenant = ? order by started_at desc limit ?",
+                [tenant, tenant, limit],
             )
         )
 

@@ -51,7 +51,33 @@ def _v1(db: Database) -> None:
     db.table("calls").create_index(["started_at"])
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1]
+def _v2(db: Database) -> None:
+    """Data protection: a tenant per call, the recording state, and the hash-chained, append-only audit log."""
+    db.execute("alter table calls add column tenant text not null default 'default'")
+    db.execute("alter table calls add column recording text not null default 'off'")  # off | on | refused
+    db.execute("create index idx_calls_tenant_started_at on calls (tenant, started_at)")
+    db.execute("create index idx_calls_caller_number on calls (caller_number)")
+    db.execute(
+        "create table audit_log (seq integer primary key autoincrement, at text not null, tenant text not null, actor text not null, "
+        "action text not null, target text not null, detail text not null, prev_hash text not null, hash text not null)"
+    )
+    db.execute("create index idx_audit_log_tenant_seq on audit_log (tenant, seq)")
+    # The newest entry's hash per tenant: the next entry links to it, and deleting the newest entries is noticed.
+    db.execute("create table audit_head (tenant text primary key, seq integer not null, hash text not null)")
+    # Rows may leave the audit log only through the retention purge, which holds a permit inside its transaction.
+    db.execute("create table audit_purge_permit (tenant text primary key, up_to_seq integer not null)")
+    db.execute(
+        "create trigger audit_log_no_update before update on audit_log "
+        "begin select raise(abort, 'audit_log is append-only'); end"
+    )
+    db.execute(
+        "create trigger audit_log_no_delete before delete on audit_log "
+        "when not exists (select 1 from audit_purge_permit p where p.tenant = old.tenant and old.seq <= p.up_to_seq) "
+        "begin select raise(abort, 'audit_log is append-only; only the retention purge removes old entries'); end"
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

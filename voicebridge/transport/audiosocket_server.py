@@ -45,11 +45,16 @@ async def read_message(reader: asyncio.StreamReader, timeout: float) -> Message 
 
 
 class AudioSocketServer:
-    def __init__(self, host: str, port: int, new_session: SessionFactory, *, max_calls: int, peer_timeout: float) -> None:
+    def __init__(
+        self, host: str, port: int, new_session: SessionFactory, *, max_calls: int, peer_timeout: float,
+        active_calls: Callable[[], int] | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self._new_session = new_session
         self._max_calls = max_calls
+        # Capacity is shared with the other transports: the daemon counts every active call.
+        self._active_calls = active_calls or (lambda: len(self.sessions))
         self._peer_timeout = peer_timeout
         self._server: asyncio.Server | None = None
         self.sessions: dict[str, CallSession] = {}
@@ -131,7 +136,7 @@ class AudioSocketServer:
 
         output = OutgoingAudio(send, rate)
         session = self._new_session(CallInfo(call_id, "audiosocket", rate), output)
-        if len(self.sessions) >= self._max_calls:
+        if self._active_calls() >= self._max_calls:
             end = CallEnded("refused_capacity", f"server.max_calls={self._max_calls} calls already active")
             log.warning("call %s refused: %s", call_id, end.detail)
         self.sessions[call_id] = session

@@ -69,6 +69,21 @@ class Endpointer:
         return self._in_speech
 
     @property
+    def silence_ms(self) -> int:
+        """Silence since the caller's last speech frame, inside an utterance (0 outside one)."""
+        return self._silence_run * self.frame_ms if self._in_speech else 0
+
+    @property
+    def speech_frames(self) -> int:
+        """Grows with every voiced frame of the current utterance: a version number for speculative work."""
+        return self._speech_frames
+
+    def snapshot(self) -> bytes:
+        """The utterance so far without its trailing silence, for speculative transcription at a pause."""
+        keep = len(self._audio) - self._silence_run
+        return b"".join(self._audio[:keep])
+
+    @property
     def now_ms(self) -> int:
         return self._frames * self.frame_ms
 
