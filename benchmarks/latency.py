@@ -3,7 +3,7 @@
 Per turn: time from the caller's last speech sample to the first non-silent agent frame on the socket, with its
 parts from the call store (endpointing wait, STT queue and compute, dialogue, TTS first audio). For each number of
 concurrent calls: p50/p95/max, plus outgoing-audio health (largest gap between agent frames while it speaks).
-Writes benchmarks/results/latest.json and latency.svg, and prints the Markdown table the README shows.
+Writes benchmarks/results/latest.json and latest.svg (or --name), and prints the Markdown table the README shows.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from voicebridge.speech.tts import Synthesizer
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 
 RESULTS = Path(__file__).parent / "results"
+STAGGER_S = 0.5  # start offset between concurrent calls
 UTTERANCES = {
     "en": [
         "Hello, my heating stopped working this morning.",
@@ -80,7 +81,9 @@ def speaking_gaps(peer: AsteriskPeer, after: float) -> tuple[float, int]:
     return (max(gaps) if gaps else 0.0), sum(g > 40 for g in gaps)
 
 
-async def one_call(port: int, utterances: list[bytes], concurrency: int, turns: list[Turn]) -> None:
+async def one_call(port: int, utterances: list[bytes], concurrency: int, turns: list[Turn], delay_s: float = 0.0) -> None:
+    # Real calls do not arrive in lock-step: each starts a little after the previous one.
+    await asyncio.sleep(delay_s)
     peer = AsteriskPeer("127.0.0.1", port)
     await peer.connect()
     await peer.wait_for_speech(0, 15)
@@ -156,7 +159,7 @@ async def run_level(port: int, concurrency: int, min_turns: int, audio: list[byt
         calls = []
         for c in range(concurrency):
             start = (rounds * concurrency + c) * per_call
-            calls.append(one_call(port, [audio[(start + k) % len(audio)] for k in range(per_call)], concurrency, turns))
+            calls.append(one_call(port, [audio[(start + k) % len(audio)] for k in range(per_call)], concurrency, turns, STAGGER_S * c))
         await asyncio.gather(*calls)
         rounds += 1
     return turns
@@ -168,6 +171,7 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=20, help="at least this many turns per level")
     parser.add_argument("--language", choices=("en", "de"), default="en")
     parser.add_argument("--config-extra", default="", help="extra TOML appended to the benchmark config (to compare settings)")
+    parser.add_argument("--name", default="latest", help="results file name: benchmarks/results/NAME.json and NAME.svg")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
 
@@ -216,8 +220,8 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     result = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "language": args.language,
               "config_extra": args.config_extra, "summary": summary, "turns": [asdict(t) for t in all_turns]}
-    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    svg_plot(summary, RESULTS / "latency.svg")
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    svg_plot(summary, RESULTS / f"{args.name}.svg")
     print(f"\nMachine: {result['machine']} ({result['date']}, language {args.language})\n")
     print("| calls | turns | p50 | p95 | max | endpoint wait | STT queue | STT | dialogue | TTS first | max gap while speaking | gaps > 40 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -49,7 +49,7 @@ async def test_call_is_answered_transcribed_and_closed(start_daemon: DaemonFacto
     assert json.loads(turns[2]["timings"])["response_ms"] > 0
     assert json.loads(row["audio_stats"])["gaps_over_40ms"] == 0
     note = json.loads(await wait_note(daemon, peer.call_id))
-    assert set(note) == {"name", "callback_number", "concern", "urgency"}
+    assert note["name"] == "Peter Smith" and "heating" in note["concern"].lower() and "callback_number" in note["missing"]
 
 
 async def test_concurrent_calls_each_get_their_own_answer(start_daemon: DaemonFactory, say: Callable[..., bytes]) -> None:
@@ -97,19 +97,23 @@ async def test_wideband_slin16_call(start_daemon: DaemonFactory, say: Callable[.
     row = await wait_call_closed(daemon, peer.call_id)
     assert row["sample_rate"] == 16000
     assert {f.kind for f in peer.received} == {Kind.SLIN_16K} and all(len(f.payload) == 640 for f in peer.received)
-    assert "boiler" in " ".join(caller_turns(daemon, peer.call_id)).lower()
+    heard = " ".join(caller_turns(daemon, peer.call_id)).lower()
+    # Whisper base hears the last word as "boy" now and then; the words before it are stable at 16 kHz.
+    assert "appointment" in heard and "book" in heard, heard
 
 
 async def test_agent_says_goodbye_and_hangs_up(start_daemon: DaemonFactory, say: Callable[..., bytes]) -> None:
     daemon = await start_daemon()
     assert daemon.audiosocket is not None
     first, second = say("There is a leak in my bathroom."), say("My name is Anna Lee, my number is 0171 234 5678.")
+    third = say("Yes, that's right. Goodbye.")
     peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)
     await greet_and_wait(peer)
-    sent = await peer.say(first)
-    assert await peer.wait_for_speech(sent.last_sample_at, 20) is not None
-    await peer.wait_for_quiet(0.8, 20)
-    await peer.say(second)
+    for speech in (first, second):  # the concern, then name and number, which the agent reads back
+        sent = await peer.say(speech)
+        assert await peer.wait_for_speech(sent.last_sample_at, 20) is not None
+        await peer.wait_for_quiet(0.8, 30)
+    await peer.say(third)
     # The goodbye plays in full, then 0x00 tells Asterisk to continue the dialplan.
     assert await peer.wait_closed(40)
     assert peer.agent_hung_up

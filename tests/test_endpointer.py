@@ -14,15 +14,15 @@ def feed(ep: Endpointer, pattern: str) -> list:  # type: ignore[type-arg]
 
 
 def test_utterance_ends_after_hangover() -> None:
-    ep = Endpointer(8000, hangover_ms=100, min_speech_ms=60)
+    ep = Endpointer(8000, hangover_ms=100, min_speech_ms=60, tail_ms=40)
     events = feed(ep, "..." + "s" * 10 + "." * 5)
     assert isinstance(events[0], SpeechStarted) and events[0].at_ms == 60
     end = events[-1]
     assert isinstance(end, UtteranceEnded)
     assert end.start_ms == 60 and end.end_ms == 260 and not end.forced
-    # pre-roll kept, trailing hangover dropped
+    # pre-roll kept, trailing hangover dropped but for a 40 ms tail (frames 13 and 14)
     frames = [int.from_bytes(end.audio[i : i + 2], "little") for i in range(0, len(end.audio), 2)]
-    assert frames[0] == 0 and frames[-1] == 12
+    assert frames[0] == 0 and frames[-1] == 14
 
 
 def test_short_pause_does_not_end_the_turn() -> None:
@@ -57,3 +57,13 @@ def test_voice_detector_reframes_odd_sizes_and_rates() -> None:
     assert len(out) == 2 and all(len(f) == 320 and not speech for f, speech in out)
     odd = VoiceDetector(12000, 2)  # webrtcvad has no 12 kHz: resampled to 16 kHz
     assert odd.rate == 16000 and len(odd.frames(bytes(480))[0][0]) == 640
+
+
+def test_snapshot_at_a_pause_matches_the_final_utterance() -> None:
+    ep = Endpointer(8000, hangover_ms=200, min_speech_ms=60, tail_ms=40)
+    feed(ep, "s" * 8 + "." * 5)  # a 100 ms pause: still inside the utterance
+    snapshot = ep.snapshot()
+    events = [e for i in range(5) for e in ep.process((20 + i).to_bytes(2, "little"), False)]
+    end = next(e for e in events if isinstance(e, UtteranceEnded))
+    assert snapshot == end.audio  # no new speech: the speculative transcript covers exactly the final audio
+

@@ -587,3 +587,18 @@ def test_yes_and_no_for_a_read_back(text: str, yes: bool, no: bool) -> None:
 def test_short_replies_work_whatever_language_whisper_guessed() -> None:
     assert is_yes("Genau", "en") and is_no("No", "de-DE")
     assert is_goodbye("Bye!", "de") and is_goodbye("Tschüss", "en")
+
+
+def test_not_so_urgent_is_no_rush() -> None:
+    # Found by the conversation suite: "nicht so eilig" negated "eilig" but matched nothing.
+    assert parse_urgency("Nicht so eilig.", "de").level == "no_rush"
+    assert parse_urgency("Das ist nicht besonders eilig", "de").level == "no_rush"
+
+
+def test_name_before_mein_name() -> None:
+    assert parse_name("Grüß Gott, Brandl mein Name.", "de") == "Brandl"
+
+
+def test_gas_smell_further_from_the_verb() -> None:
+    # "riecht … nach Gas" allows three words between; callers put the place in between.
+    assert parse_urgency("Es riecht bei uns im Treppenhaus stark nach Gas.", "de").level == "emergency"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.privacy_helpers import add_call, raw_bytes
+from tests.privacy_helpers import OLD, add_call, raw_bytes
 from voicebridge.privacy.audit_log import AuditLog
 from voicebridge.privacy.erasure import erase_subject
 from voicebridge.privacy.recordings import RecordingStore
@@ -28,9 +28,15 @@ def setup(tmp_path: Path) -> tuple[CallStore, RecordingStore]:
              note={"name": "Erika Mustermann", "callback_number": "0171/2345678", "concern": "ZEBRA-7733 Heizung", "urgency": "soon"})
     add_call(store, "other-call", caller="+49 30 5550001", texts=OTHER_TEXTS, note={"name": "Otto Okapi", "concern": "OKAPI-4412"})
     add_call(store, "other-tenant", caller=SUBJECT, texts=("GIRAFFE-9901 same caller, other business",), tenant="praxis")
-    # A table added later (outbound delivery log): found through its call_id column.
-    store.db.execute("create table deliveries (id integer primary key, call_id text references calls(id), recipient text, body text)")
-    store.db.execute("insert into deliveries (call_id, recipient, body) values ('subject-call-1', 'office@example.com', 'ZEBRA-7734 mail body')")
+    # The note as it was mailed to the business and its delivery log (found through their call_id columns).
+    store.db.execute(
+        "insert into notes (call_id, tenant, kind, created_at, urgency, emergency, json, subject, body) "
+        "values ('subject-call-1', 'default', 'final', ?, 'soon', 0, '{}', 'Rückruf Erika Mustermann', 'ZEBRA-7734 mail body')", [OLD]
+    )
+    store.db.execute(
+        "insert into deliveries (note_id, call_id, channel, recipient, attempt, status, error, at) "
+        "values (1, 'subject-call-1', 'email', 'office@example.com', 1, 'sent', 'ZEBRA-7735 smtp said', ?)", [OLD]
+    )
     store.db.conn.commit()
     for cid in ("subject-call-1", "other-call"):
         rec = recordings.start("default", cid, 8000)
@@ -43,12 +49,13 @@ def test_erasure_leaves_no_trace_in_the_files_bytes(setup: tuple[CallStore, Reco
     store, recordings = setup
     other_reader = CallStore(store.path)  # the running daemon's connection, idle between writes
     before = raw_bytes(store.path)
-    assert b"ZEBRA-7731" in before and b"ZEBRA-7734" in before  # the check below can see text where it is
+    assert b"ZEBRA-7731" in before and b"ZEBRA-7735" in before  # the check below can see text where it is
     report = erase_subject(store.db.conn, recordings, "default", "0049-171-2345678", "cli:alice")
     assert report.ok, report.leftovers
-    assert report.counts == {"calls": 2, "turns": 2, "deliveries": 1, "recordings": 1, "mentions_elsewhere": 1}
+    assert report.counts == {"calls": 2, "turns": 2, "notes": 1, "deliveries": 1, "recordings": 1, "mentions_elsewhere": 1}
     data = raw_bytes(store.path)
-    for marker in (b"ZEBRA-7731", b"ZEBRA-7732", b"ZEBRA-7733", b"ZEBRA-7734", b"Erika Mustermann", b"0171/2345678", b"0171 2345678", b"subject-call-"):
+    erased = (b"ZEBRA-7731", b"ZEBRA-7732", b"ZEBRA-7733", b"ZEBRA-7734", b"ZEBRA-7735", b"Erika Mustermann", b"0171/2345678", b"0171 2345678")
+    for marker in (*erased, b"subject-call-"):
         assert marker not in data, marker
     # The same caller's call to another tenant is that business's data: erasure is scoped to one tenant.
     assert store.db.execute("select id from calls where caller_number = ?", [SUBJECT]).fetchall() == [("other-tenant",)]

@@ -51,7 +51,8 @@ def test_each_kind_is_purged_at_its_own_age(store: CallStore, tmp_path: Path) ->
         rec.close()
     add_call(store, "open", texts=("still talking",), started=days_ago(100), ended=None)  # in progress: untouchable
     result = purge_tenant(store.db.conn, recordings, RULES, "default", "daemon", now=NOW)
-    assert result.counts == {"calls": 1, "turns": 3, "notes": 1, "recordings": 4, "audit_log": 0}
+    assert {k: result.counts[k] for k in ("calls", "turns", "notes", "recordings", "audit_log")} == {
+        "calls": 1, "turns": 3, "notes": 1, "recordings": 4, "audit_log": 0}
     remaining = {r["id"]: r for r in store.list_calls(10)}
     assert set(remaining) == {"d05", "d15", "d25", "open"}
     assert [len(store.turns(c)) for c in ("d05", "d15", "d25", "open")] == [1, 0, 0, 1]

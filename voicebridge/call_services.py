@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from voicebridge.config import Config
 from voicebridge.models.registry import Models
 from voicebridge.models.scheduler import ModelScheduler
+from voicebridge.notify.notifier import Notifier
 from voicebridge.pbx.ami_client import AmiClient
 from voicebridge.privacy.recordings import RecordingStore
 from voicebridge.store.call_store import StoreWriter
@@ -34,3 +35,4 @@ class CallServices:
     phrases: PhraseCache
     recordings: RecordingStore | None = None  # where consented recordings go (privacy.record_audio)
     ami: AmiClient | None = None  # caller number, DID and channel from Asterisk, when [ami] is enabled
+    notifier: Notifier | None = None  # call notes: stored, then e-mailed and POSTed in the background ([notify])

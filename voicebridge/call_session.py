@@ -14,11 +14,15 @@ from datetime import UTC, datetime, timedelta
 
 from voicebridge.audio.pacer import OutgoingAudio
 from voicebridge.call_services import CallServices
+from voicebridge.dialogue.call_note import CallNote
+from voicebridge.dialogue.note_extractor import UtteranceHints
+from voicebridge.dialogue.policy import ModelRequest
 from voicebridge.dialogue.receptionist import Receptionist, Reply
-from voicebridge.models.scheduler import BACKGROUND, Timed
+from voicebridge.models.scheduler import BACKGROUND, LIVE, Timed
+from voicebridge.pbx.ami_client import TransferResult
 from voicebridge.privacy.recordings import CallRecording, open_recording
 from voicebridge.speech.stt import Transcript
-from voicebridge.speech.tts import split_sentences
+from voicebridge.speech.tts import speech_chunks
 from voicebridge.store.call_store import CallClosed, CallOpened, TurnRecord
 from voicebridge.turn.barge_in import BargeInDetector, EchoGate, Verdict
 from voicebridge.turn.endpointer import Endpointer, NoiseDiscarded, SpeechStarted, UtteranceEnded, VoiceDetector
@@ -26,6 +30,10 @@ from voicebridge.turn.endpointer import Endpointer, NoiseDiscarded, SpeechStarte
 log = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT_S = 30
+TRANSFER_FAILED = {
+    "de": "Ich kann Sie gerade leider nicht verbinden. Ich nehme Ihr Anliegen auf, und wir rufen Sie zurück.",
+    "en": "I am sorry, I cannot put you through right now. I will take your message and we will call you back.",
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,8 @@ class CallSession:
         self.barge_ins = 0
         self._events: asyncio.Queue[CallEvent] = asyncio.Queue()
         # None marks the end of the call: the responder stores what is left and stops.
-        self._utterances: asyncio.Queue[Utterance | None] = asyncio.Queue()
+        self._utterances: asyncio.Queue[Utterance | Reply | None] = asyncio.Queue()  # a Reply: to keys the caller pressed
+        self._hint_tasks: set[asyncio.Task[None]] = set()
         self._seq = 0
         self._started_wall = datetime.now(UTC)
         self._started = time.monotonic()
@@ -116,7 +125,8 @@ class CallSession:
         self.language = self.tenant.language
         recording = cfg.privacy.record_audio and self._svc.recordings is not None
         self._dialogue = Receptionist(self.tenant.name, self.language, welcome=self.tenant.greeting, recording=recording,
-                                      refuse_digit=cfg.privacy.refuse_recording_digit)
+                                      refuse_digit=cfg.privacy.refuse_recording_digit, profile=self.tenant.profile,
+                                      caller_number=self.info.caller_number)
 
     async def _learn_from_pbx(self) -> None:
         """AudioSocket carries only a UUID: the caller's number, the DID (hence the tenant) and the channel come over AMI."""
@@ -186,8 +196,12 @@ class CallSession:
                 return event
             if isinstance(event, DtmfIn):
                 self.dtmf.append(event.digit)
-                if event.digit == self._recording.refuse_digit:
+                if event.digit == self._recording.refuse_digit and not self._dialogue.typing_number:
                     await self._refuse_recording()
+                    continue
+                keyed = self._dialogue.dtmf(event.digit)  # a typed call-back number, or '0' for a person
+                if keyed is not None:
+                    self._utterances.put_nowait(keyed)
                 continue
             self._recording.audio(event.pcm)
             for frame, is_speech in self._vad.frames(event.pcm):
@@ -264,6 +278,10 @@ class CallSession:
             utterance = await self._utterances.get()
             if utterance is None:
                 return
+            if isinstance(utterance, Reply):
+                if self.ended is None and await self._deliver(utterance, {}, None):
+                    return
+                continue
             heard_at = self._now_ms()
             speculative = utterance.speculative is not None
             stt = await (utterance.speculative or self._transcribe(utterance.audio.audio))
@@ -282,15 +300,86 @@ class CallSession:
             if self.ended is not None:
                 continue
             dialogue_started = time.perf_counter()
-            reply = self._dialogue.respond(text)
+            request = self._dialogue.model_request(text)
+            hints = await self._model_hints(request) if request is not None and request.blocking else None
+            reply = self._dialogue.respond(text, hints)
+            if request is not None and not request.blocking:
+                # The emergency check needs no answer before we speak: it runs while the reply plays.
+                task = asyncio.create_task(self._late_hints(request))
+                self._hint_tasks.add(task)
+                task.add_done_callback(self._hint_tasks.discard)
+            self._dispatch_emergency()
             if reply.refuse_recording:
                 await self._refuse_recording()
             timings = {"dialogue_ms": round((time.perf_counter() - dialogue_started) * 1000, 1),
                        "stt_ms": round(stt.run_ms, 1)}
-            completed = await self._speak(reply, timings, since_ms=heard_at)
-            if reply.end_call and completed:
-                self.feed(CallEnded("agent_goodbye"))
+            if await self._deliver(reply, timings, heard_at):
                 return
+
+    async def _deliver(self, reply: Reply, timings: dict[str, float], since_ms: float | None) -> bool:
+        """Say a reply and act on it; True when the call has left us (goodbye or transfer)."""
+        completed = await self._speak(reply, timings, since_ms=since_ms)
+        if reply.transfer_to and completed and await self._transfer(reply.transfer_to):
+            return True
+        if reply.end_call and completed:
+            self.feed(CallEnded("agent_goodbye"))
+            return True
+        return False
+
+    async def _model_hints(self, request: ModelRequest, priority: int = LIVE) -> UtteranceHints | None:
+        """The LLM's reading of one utterance (about 0.6 s with the bundled model); None if the model has no hints or fails."""
+        hints = getattr(self._svc.models.notes, "hints", None)
+        if hints is None:
+            return None
+        try:
+            job = await self._svc.scheduler.run(hints, request.text, self.language, request.candidates, priority=priority)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the parsers' result stands
+            log.warning("call %s: utterance extraction failed: %s", self.info.call_id, exc)
+            return None
+        result: UtteranceHints = job.value
+        return result
+
+    async def _late_hints(self, request: ModelRequest) -> None:
+        hints = await self._model_hints(request, BACKGROUND)  # after the reply's speech synthesis
+        if hints is not None:
+            self._dialogue.apply_hints(hints)
+            self._dispatch_emergency()
+
+    def _current_note(self) -> CallNote:
+        return self._dialogue.note(self.info.call_id, tenant=self.tenant.id, started_at=self._wall(0), caller_number=self.info.caller_number)
+
+    def _dispatch_emergency(self) -> None:
+        """An emergency is sent at once, flagged, while the call goes on; the final note follows after the call."""
+        if not self._dialogue.take_emergency():
+            return
+        log.warning("call %s: emergency reported; the note is sent now", self.info.call_id)
+        notifier = getattr(self._svc, "notifier", None)
+        if notifier is not None:
+            notifier.dispatch(self._current_note(), "emergency")
+
+    async def _transfer(self, target: str) -> bool:
+        """Hand the caller to a person: Redirect the caller's channel over AMI into the transfer context, whose dialplan
+        dials the target and falls back to voicemail. Without AMI (or a known channel) there is no safe way to move the
+        call, so the caller stays with us and leaves a message: a transfer never drops anyone. Each attempt and its
+        outcome is stored as an event turn. True when the call has left us."""
+        pbx = self._svc.config.pbx
+        ami = self._svc.ami
+        started = time.perf_counter()
+        if ami is None or not self.info.channel:
+            result = TransferResult(False, "no AMI connection or channel for this call")
+        else:
+            result = await ami.redirect(self.info.channel, pbx.transfer_context, target)
+        took = {"transfer_ms": round((time.perf_counter() - started) * 1000, 1)}
+        outcome = "ok" if result.ok else f"failed: {result.message}"
+        await self._log_turn("event", f"transfer to {target}: {outcome}", self._now_ms(), self._now_ms(), took)
+        if result.ok:
+            self.feed(CallEnded("transferred", f"{target} via AMI Redirect"))
+            return True
+        log.warning("call %s: transfer to %s failed: %s", self.info.call_id, target, result.message)
+        await self._speak(Reply(TRANSFER_FAILED[self.language]), {})
+        return False
 
     async def _speak(self, reply: Reply, timings: dict[str, float], since_ms: float | None = None) -> bool:
         """Synthesize sentence by sentence into the pacer; the turn is stored when its audio starts and corrected
@@ -298,7 +387,7 @@ class CallSession:
         svc = self._svc
         rate = self.info.sample_rate
         cached = svc.phrases.get(reply.text, self.language, rate)
-        chunks = [reply.text] if cached is not None else split_sentences(reply.text)
+        chunks = [reply.text] if cached is not None else speech_chunks(reply.text)
         spans: list[tuple[str, int, int]] = []  # sentence, first byte, end byte in the pacer's stream
         last: asyncio.Future[bool] | None = None
         tts_total = 0.0
@@ -313,6 +402,8 @@ class CallSession:
                 job = await svc.scheduler.run(svc.models.tts.synthesize, sentence, self.language, rate)
                 tts_total += job.run_ms
                 pcm = job.value.pcm
+                if self.ended is not None:
+                    break  # hung up while this sentence was synthesized: the pacer is gone, its audio would never play
             ahead_ms = self._out.pending_ms
             begin = self._out.queued_bytes
             last = self._out.enqueue(pcm)
@@ -355,21 +446,19 @@ class CallSession:
             await self._svc.store.submit(self._svc.store.store.set_recording, self.info.call_id, "refused")
 
     async def after_hangup(self) -> None:
-        """Write the call note once the line is free; a model failure leaves the transcript intact."""
-        caller_text = [text for role, text in self.transcript if role == "caller"]
-        if not caller_text:
-            return
-        lines = "\n".join(f"{'Caller' if role == 'caller' else 'Agent'}: {text}" for role, text in self.transcript)
+        """Store the policy's call note (also for a caller who hung up mid-way: `missing` says what is not there) and send it."""
+        if self._hint_tasks:  # a late emergency check still running: let it land in the note
+            await asyncio.wait(set(self._hint_tasks), timeout=10)
+        note = self._current_note()
+        store = self._svc.store
         try:
-            job = await self._svc.scheduler.run(self._svc.models.notes.extract, lines, self.language, priority=BACKGROUND)
+            await store.submit(store.store.set_note, self.info.call_id, note.to_json())
         except asyncio.CancelledError:
             log.info("call %s: no call note, the daemon is stopping", self.info.call_id)
             return
-        except Exception as exc:  # the note is a bonus; the call record is already complete
-            log.error("call %s: call note extraction failed: %s", self.info.call_id, exc)
-            return
-        store = self._svc.store
-        await store.submit(store.store.set_note, self.info.call_id, job.value.to_json())
+        notifier = getattr(self._svc, "notifier", None)
+        if notifier is not None:
+            notifier.dispatch(note)
 
 
 def _spoken_part(spans: list[tuple[str, int, int]], played: int) -> str:

@@ -19,6 +19,7 @@ from typing import NoReturn
 from voicebridge import __version__
 from voicebridge.config import Config, default_config_text, load_config, resolve_config_path
 from voicebridge.errors import VoicebridgeError
+from voicebridge.notify import commands as notes_commands
 from voicebridge.privacy import commands as privacy_commands
 from voicebridge.privacy.commands import add_commands as add_privacy_commands
 
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = calls_sub.add_parser("export", help="all calls, pseudonymised for analysis: names, numbers, addresses, e-mail, IBANs replaced")
     export.add_argument("--out", type=Path, metavar="FILE", help="write the JSON here (owner-only) instead of stdout")
     add_privacy_commands(sub)
+    notes_commands.add_commands(sub, _positive_int)
 
     sub.add_parser("models", help="show which model files are used (assembling the bundled ones into the cache once)")
     sub.add_parser("doctor", help="check config, models, port and disk; say what is wrong and how to fix it")
@@ -119,6 +121,8 @@ def _run(args: argparse.Namespace) -> int:
         return _serve(config)
     if args.command == "calls":
         return _calls(config, args)
+    if args.command == "notes":
+        return notes_commands.run(config, args)
     if args.command in privacy_commands.COMMANDS:
         return privacy_commands.run(config, args)
     if args.command == "models":
@@ -174,11 +178,15 @@ def _calls(config: Config, args: argparse.Namespace) -> int:
         if row is None:
             raise VoicebridgeError(f"no single call of tenant {tenant.id} matches '{args.call_id}'; fix: copy a UUID from `voicebridge calls list`")
         turns = store.turns(row["id"])
-        audit.append(tenant.id, current_actor(), "read", row["id"], {"turns": len(turns), "note": bool(row["note"])})
+        notes = notes_commands.note_store.notes_of_call(store.db.conn, row["id"])
+        audit.append(tenant.id, current_actor(), "read", row["id"], {"turns": len(turns), "note": bool(row["note"]), "notes": [n.id for n in notes]})
         if args.json:
-            print(json.dumps({"call": row, "turns": turns}, indent=2, ensure_ascii=False))
+            print(json.dumps({"call": row, "turns": turns, "notes": notes_commands.notes_json(store.db.conn, notes)}, indent=2, ensure_ascii=False))
             return 0
-        print(format_call(row, turns))
+        # A stored note is shown as it was sent, with its deliveries, instead of the raw JSON in calls.note.
+        print(format_call({**row, "note": None} if notes else row, turns))
+        if notes:
+            print("\n" + notes_commands.format_notes(store.db.conn, notes))
         return 0
     finally:
         store.close()

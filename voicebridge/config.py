@@ -54,11 +54,53 @@ class StorageConfig:
 
 
 @dataclass(frozen=True)
+class OpeningHours:
+    """Per weekday "HH:MM-HH:MM", several ranges comma-separated ("08:00-12:00, 13:00-17:00"); empty = closed."""
+
+    mon: str = ""
+    tue: str = ""
+    wed: str = ""
+    thu: str = ""
+    fri: str = ""
+    sat: str = ""
+    sun: str = ""
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """An answer the receptionist may give: said when the caller's question holds one of the keywords."""
+
+    keywords: tuple[str, ...] = ()
+    answer: str = ""  # in the business language
+    answer_en: str = ""  # empty: English callers get `answer`
+
+
+@dataclass(frozen=True)
+class BusinessProfile:
+    """What the receptionist may tell callers, and when a concern is an emergency; nothing outside it is ever said as fact."""
+
+    languages: tuple[str, ...] = ("de", "en")
+    address: str = ""
+    hours: OpeningHours = OpeningHours()
+    holidays: tuple[str, ...] = ()  # "YYYY-MM-DD": closed all day
+    services: tuple[str, ...] = ()
+    services_en: tuple[str, ...] = ()  # empty: English callers hear `services`
+    service_area_postcodes: tuple[str, ...] = ()  # prefixes: "80" covers 80000-80999
+    service_area_towns: tuple[str, ...] = ()
+    faq: tuple[FaqEntry, ...] = ()
+    emergency_keywords: tuple[str, ...] = ()  # on top of the built-in ones (Rohrbruch, Gasgeruch, ...)
+    oncall_number: str = ""  # read out to emergency callers outside opening hours
+    office_target: str = ""  # transfer target (extension in [pbx] transfer_context) during opening hours; empty: no transfer
+    oncall_target: str = ""  # transfer target for emergencies outside opening hours; empty: no transfer
+
+
+@dataclass(frozen=True)
 class BusinessConfig:
     name: str = "Musterbetrieb"
     language: str = field(default="de", metadata=_check(choices=LANGUAGES))
     # Empty: "Guten Tag, Sie sind verbunden mit {name}." The AI disclosure is always added by code, never by this text.
     greeting: str = ""
+    profile: BusinessProfile = BusinessProfile()
 
 
 @dataclass(frozen=True)
@@ -88,6 +130,8 @@ class SttConfig:
     compute_type: str = field(default="int8", metadata=_check(choices=("int8", "int8_float32", "float32", "float16", "default")))
     threads: int = field(default=2, metadata=_check(min=1, max=64))
     beam_size: int = field(default=1, metadata=_check(min=1, max=10))
+    # Encode at least this much audio instead of Whisper's fixed 30 s (3-5x faster on a CPU); 30 = standard Whisper.
+    window_s: float = field(default=10.0, metadata=_check(min=2, max=30))
     device: str = field(default="cpu", metadata=_check(choices=("cpu", "cuda", "auto")))
 
 
@@ -118,6 +162,12 @@ class ModelsConfig:
     stt: SttConfig = SttConfig()
     tts: TtsConfig = TtsConfig()
     llm: LlmConfig = LlmConfig()
+
+
+@dataclass(frozen=True)
+class PbxConfig:
+    # The dialplan context holding one extension per transfer target (see dialplan/asterisk/extensions_voicebridge.conf).
+    transfer_context: str = "voicebridge-transfer"
 
 
 @dataclass(frozen=True)
@@ -160,6 +210,28 @@ class RetentionConfig:
     purge_interval_s: float = field(default=3600.0, metadata=_check(min=1, max=86400))
 
 
+@dataclass(frozen=True)
+class NotifyConfig:
+    """Where call notes go after the call: e-mail over SMTP and/or a signed webhook; empty host and url: stored only."""
+
+    smtp_host: str = ""  # empty: no e-mail
+    smtp_port: int = field(default=587, metadata=_check(min=1, max=65535))
+    smtp_starttls: bool = True  # upgrade the connection with STARTTLS (port 587); refused servers count as failed attempts
+    smtp_ssl: bool = False  # implicit TLS from the first byte (port 465)
+    smtp_username: str = ""  # empty: no login
+    smtp_password: str = field(default="", repr=False)  # never logged
+    smtp_from: str = "voicebridge@localhost"
+    recipients: tuple[str, ...] = ()  # e-mail addresses of the default tenant ([[tenants]] notify_recipients for others)
+    webhook_url: str = ""  # empty: no webhook; POSTs the note as JSON, signed with webhook_secret
+    webhook_secret: str = field(default="", repr=False)  # never logged
+    retries: int = field(default=5, metadata=_check(min=0, max=100))  # further attempts after the first failure
+    backoff_s: float = field(default=30.0, metadata=_check(min=0.01, max=86400))  # wait before the first retry, doubled each time
+    backoff_max_s: float = field(default=3600.0, metadata=_check(min=0.01, max=86400))
+    timeout_s: float = field(default=20.0, metadata=_check(min=0.1, max=600))  # per attempt
+    subject_template: str = ""  # empty: the German or English default; $placeholders as in the README
+    summary_template: str = ""  # the mail body and the webhook's "text"
+
+
 DEFAULT_TENANT = "default"
 
 
@@ -172,6 +244,10 @@ class TenantConfig:
     language: str = field(default="de", metadata=_check(choices=LANGUAGES))
     greeting: str = ""
     numbers: tuple[str, ...] = ()
+    notify_recipients: tuple[str, ...] = ()  # this business's e-mail addresses for call notes; empty: none (never the default tenant's)
+    subject_template: str = ""  # empty: [notify] subject_template
+    summary_template: str = ""  # empty: [notify] summary_template
+    profile: BusinessProfile = BusinessProfile()  # [tenants.profile]: this business's hours, services, FAQ, emergencies
 
 
 @dataclass(frozen=True)
@@ -185,8 +261,10 @@ class Config:
     models: ModelsConfig = ModelsConfig()
     logging: LoggingConfig = LoggingConfig()
     ami: AmiConfig = AmiConfig()
+    pbx: PbxConfig = PbxConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     retention: RetentionConfig = RetentionConfig()
+    notify: NotifyConfig = NotifyConfig()
     # [[tenants]]: further businesses on this daemon; [business] is the tenant "default" (calls to any other number).
     tenants: tuple[TenantConfig, ...] = ()
     source: str = field(default="<defaults>", metadata={"internal": True})
@@ -202,7 +280,7 @@ class Config:
     @property
     def all_tenants(self) -> tuple[TenantConfig, ...]:
         business = self.business
-        return (TenantConfig(DEFAULT_TENANT, business.name, business.language, business.greeting), *self.tenants)
+        return (TenantConfig(DEFAULT_TENANT, business.name, business.language, business.greeting, profile=business.profile), *self.tenants)
 
     def tenant(self, tenant_id: str) -> TenantConfig:
         for tenant in self.all_tenants:
@@ -254,6 +332,8 @@ def parse_config(data: dict[str, Any], source: str = "<memory>") -> Config:
     values = _build(Config, data, prefix="", source=source)
     _check_retention(values.retention, source)
     _check_tenants(values.tenants, source)
+    _check_profiles(values, source)
+    _check_notify(values, source)
     return dataclasses.replace(values, source=source)
 
 
@@ -266,6 +346,30 @@ def _check_retention(retention: RetentionConfig, source: str) -> None:
                 f"{source}: 'retention.{kind}_days' is {days}, longer than 'retention.metadata_days' ({retention.metadata_days}); "
                 f"a call's {kind} are deleted with the call, so raise metadata_days or lower {kind}_days"
             )
+
+
+_HOURS_RE = re.compile(r"\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)\s*")
+
+
+def _check_profiles(config: Config, source: str) -> None:
+    """Opening hours and holidays are parsed at start-up, so a typo never makes the receptionist say the wrong hours."""
+    for i, tenant in enumerate(config.all_tenants):
+        key = "business.profile" if i == 0 else f"tenants[{i - 1}].profile"
+        profile = tenant.profile
+        for day, ranges in dataclasses.asdict(profile.hours).items():
+            for part in filter(None, (r.strip() for r in ranges.split(","))):
+                m = _HOURS_RE.fullmatch(part)
+                if m is None or (int(m[1]), int(m[2])) >= (int(m[3]), int(m[4])):
+                    raise ConfigError(f"{source}: '{key}.hours.{day}' has {part!r}; write ranges like \"08:00-12:00, 13:00-17:00\" (empty = closed)")
+        for holiday in profile.holidays:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", holiday):
+                raise ConfigError(f"{source}: '{key}.holidays' has {holiday!r}; write dates as YYYY-MM-DD")
+        for language in profile.languages:
+            if language not in LANGUAGES:
+                raise ConfigError(f"{source}: '{key}.languages' has {language!r}; allowed: {', '.join(LANGUAGES)}")
+        for j, entry in enumerate(profile.faq):
+            if not entry.keywords or not entry.answer.strip():
+                raise ConfigError(f"{source}: '{key}.faq[{j}]' needs keywords and an answer")
 
 
 def _check_tenants(tenants: tuple[TenantConfig, ...], source: str) -> None:
@@ -289,6 +393,12 @@ def _check_tenants(tenants: tuple[TenantConfig, ...], source: str) -> None:
             if dialled in numbers:
                 raise ConfigError(f"{source}: number {number!r} belongs to both tenants {numbers[dialled]!r} and {tenant.id!r}")
             numbers[dialled] = tenant.id
+
+
+def _check_notify(config: Config, source: str) -> None:
+    from voicebridge.notify.templates import check_settings  # the template rules live with the templates
+
+    check_settings(config, source)
 
 
 def _build(cls: type, data: Any, prefix: str, source: str) -> Any:

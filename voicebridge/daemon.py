@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 
 from voicebridge.audio.pacer import OutgoingAudio
 from voicebridge.call_services import CallServices, PhraseCache
@@ -13,6 +14,7 @@ from voicebridge.config import Config
 from voicebridge.dialogue.receptionist import fixed_phrases
 from voicebridge.models.registry import Models, load_models
 from voicebridge.models.scheduler import ModelScheduler
+from voicebridge.notify.notifier import Notifier
 from voicebridge.pbx.ami_client import AmiClient, AmiSettings
 from voicebridge.privacy.purge import PurgeSchedule
 from voicebridge.privacy.recordings import RecordingStore
@@ -36,9 +38,12 @@ class Daemon:
         self.ami: AmiClient | None = None
         self._stopped = False
         self.purge: PurgeSchedule | None = None
+        self.notifier: Notifier | None = None
 
     async def start(self) -> None:
         cfg = self.config
+        # Model threads hold the GIL between native calls; a short switch interval lets the 20 ms audio clock in.
+        sys.setswitchinterval(0.001)
         loop = asyncio.get_running_loop()
         recordings = RecordingStore.from_config(cfg)  # a bad recording key stops start-up here, before any call
         store = CallStore(cfg.database_path)
@@ -62,7 +67,10 @@ class Daemon:
             a = cfg.ami
             self.ami = AmiClient(AmiSettings(a.host, a.port, a.username, a.secret))
             await self.ami.start()  # connects in the background and keeps reconnecting; calls never wait for it
-        self.services = CallServices(cfg, models, scheduler, writer, phrases, recordings, self.ami)
+        # Call notes: stored, then sent in the background; what a previous run left pending is resumed now.
+        self.notifier = Notifier(cfg, writer)
+        await self.notifier.start()
+        self.services = CallServices(cfg, models, scheduler, writer, phrases, recordings, self.ami, notifier=self.notifier)
         # Retention is enforced by the daemon itself: at start, then every retention.purge_interval_s.
         self.purge = PurgeSchedule(writer, recordings, cfg)
         self.purge.start()
@@ -101,6 +109,8 @@ class Daemon:
             await self.freeswitch.stop()
         if self.purge is not None:
             await self.purge.stop()
+        if self.notifier is not None:  # after the calls ended (their notes are dispatched), before the store closes
+            await self.notifier.stop()
         if self.ami is not None:
             await self.ami.stop()
         if self.services is not None:

@@ -1497,7 +1497,7 @@ def parse_when(text: str, language: str, now: datetime) -> TimeWindow | None:
 _NAME_CUES_STRONG = _phrases("mein name ist", "mein name wäre", "mein name lautet", "mein nachname ist", "ich heiße", "my name is")
 _NAME_CUES_STRONG += _phrases("my name's", "the name is", "the name's", "i'm called", "i am called", "my surname is")
 _NAME_CUES_WEAK = _phrases("hier ist", "hier spricht", "es spricht", "am apparat ist", "ich bin", "this is", "i'm", "i am", "it's", "it is")
-_NAME_CUES_AFTER = _phrases("hier", "am apparat", "speaking", "here")
+_NAME_CUES_AFTER = _phrases("hier", "am apparat", "mein name", "speaking", "here")
 _TITLES = frozenset({"herr", "herrn", "frau", "dr", "prof", "doktor", "mr", "mrs", "ms", "miss", "mister"})
 _PARTICLES = frozenset({"von", "van", "de", "zu", "vom", "di", "da", "le", "la"})
 _NAME_FOLLOWERS = frozenset(
@@ -1696,7 +1696,7 @@ _EMERGENCY = {
         "*rohrbruch", "rohr … geplatzt", "leitung … geplatzt", "wasser läuft", "läuft … wasser", "wasser … tritt aus", "wasser … spritzt"
     )
     + _phrases("*überschwemmung", "überschwemmt", "*überflutung", "überflutet", "unter wasser")
-    + _phrases("*gasgeruch", "riecht … nach gas", "gas … riecht", "*gasleck", "gasaustritt", "kohlenmonoxid")
+    + _phrases("*gasgeruch", "riecht … nach gas", "stark nach gas", "gas … riecht", "*gasleck", "gasaustritt", "kohlenmonoxid")
     + _phrases(
         "heizung … ausgefallen",
         "heizung … kaputt",
@@ -1723,7 +1723,7 @@ _SOON = {
 }
 _NO_RUSH = {
     "de": _phrases(
-        "keine eile", "nicht eilig", "eilt nicht", "nicht … dringend", "hat zeit", "hat noch zeit", "kann warten", "keine hektik"
+        "keine eile", "nicht … eilig", "eilt nicht", "nicht … dringend", "hat zeit", "hat noch zeit", "kann warten", "keine hektik"
     )
     + _phrases("kein stress", "in ruhe", "wann es ihnen passt", "wenn sie zeit haben", "irgendwann"),
     "en": _phrases("no rush", "no hurry", "not … urgent", "whenever", "in no hurry", "not in a hurry", "can wait", "no pressure")

@@ -1,6 +1,6 @@
-"""The walking-skeleton dialogue: greet with the AI disclosure, take the concern, ask for name and number, say goodbye.
+"""The greeting and the reply type every dialogue shares; the conversation itself is the policy in policy.py.
 
-Pure and deterministic so it is tested without models; the LLM fills the call note after the call. The AI disclosure
+Pure and deterministic so it is tested without models. The AI disclosure
 (EU AI Act Art. 50) and, when recording is on, the recording notice are added to every greeting by `compose_greeting`:
 no configured text can leave them out.
 """
@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from voicebridge.config import BusinessProfile
+    from voicebridge.dialogue.policy import ConversationPolicy
 
 PHRASES = {
     "de": {
@@ -47,6 +52,7 @@ class Reply:
     text: str
     end_call: bool = False
     refuse_recording: bool = False  # the caller said they do not want to be recorded
+    transfer_to: str | None = None  # hand the caller to a person: a target name (an extension in [pbx] transfer_context)
 
 
 def compose_greeting(business: str, language: str, welcome: str = "", recording: bool = False, refuse_digit: str = "9") -> str:
@@ -60,35 +66,19 @@ def compose_greeting(business: str, language: str, welcome: str = "", recording:
     return " ".join(parts)
 
 
-class Receptionist:
-    def __init__(self, business: str, language: str, *, welcome: str = "", recording: bool = False, refuse_digit: str = "9") -> None:
-        self.language = language
-        self._phrases = {k: v.format(business=business) for k, v in PHRASES[language].items()}
-        self._greeting = compose_greeting(business, language, welcome, recording, refuse_digit)
-        self.recording = recording
-        self._stage = 0
+def Receptionist(  # noqa: N802 - the session's dialogue; kept under its old name, built by the conversation policy
+    business: str, language: str, *, welcome: str = "", recording: bool = False, refuse_digit: str = "9",
+    profile: BusinessProfile | None = None, caller_number: str | None = None,
+) -> ConversationPolicy:
+    from voicebridge.dialogue.policy import ConversationPolicy  # the policy imports this module for Reply and the greeting
 
-    def phrase(self, key: str) -> str:
-        return self._phrases[key]
-
-    def greeting(self) -> Reply:
-        return Reply(self._greeting)
-
-    def respond(self, caller_text: str) -> Reply:
-        if not caller_text.strip():
-            return Reply(self._phrases["not_understood"])
-        if self.recording and REFUSE_RECORDING.search(caller_text):
-            self.recording = False
-            return Reply(self._phrases["recording_stopped"], refuse_recording=True)
-        if GOODBYE_WORDS.search(caller_text) or self._stage >= 1:
-            self._stage = 2
-            return Reply(self._phrases["goodbye"], end_call=True)
-        self._stage = 1
-        return Reply(self._phrases["ask_contact"])
+    return ConversationPolicy(business, language, welcome=welcome, recording=recording, refuse_digit=refuse_digit, profile=profile,
+                              caller_number=caller_number)
 
 
 def fixed_phrases(business: str, language: str, *, welcome: str = "", recording: bool = False, refuse_digit: str = "9") -> list[str]:
-    """Everything the skeleton can say, for synthesis at start-up."""
-    parts_only = ("welcome", "offer_help") if recording else ("welcome", "offer_help", "recording_stopped")
-    replies = [p.format(business=business) for k, p in PHRASES[language].items() if k not in parts_only]
-    return [compose_greeting(business, language, welcome, recording, refuse_digit), *replies]
+    """Everything said word for word (the greeting, the policy's questions, the goodbyes), for synthesis at start-up."""
+    from voicebridge.dialogue.policy import fixed_phrases as policy_phrases
+
+    replies = [PHRASES[language]["recording_stopped"]] if recording else []
+    return [compose_greeting(business, language, welcome, recording, refuse_digit), *replies, *policy_phrases(language)]

@@ -76,7 +76,7 @@ def load_voices(config: Config) -> dict[str, Voice]:
 def load_models(config: Config) -> Models:
     started = time.perf_counter()
     stt_cfg, llm_cfg = config.models.stt, config.models.llm
-    stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size)
+    stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s)
     tts = Synthesizer(load_voices(config))
     notes = NoteExtractor(gguf_path(config), llm_cfg.threads, llm_cfg.context, llm_cfg.chat_format)
     log.info(

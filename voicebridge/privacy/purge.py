@@ -63,7 +63,8 @@ def _delete_due(conn: sqlite3.Connection, recordings: RecordingStore, cut: Cutof
         "delete from turns where call_id in (select id from calls where tenant = ? and ended_at is not null and ended_at < ?)",
         [tenant, cut.transcripts],
     ).rowcount
-    counts["notes"] = conn.execute(
+    # Notes of expired calls went with them (the `notes` table has a call_id); these are the calls that outlive their note.
+    counts["notes"] = counts.get("notes", 0) + conn.execute(
         "update calls set note = null where tenant = ? and note is not null and ended_at is not null and ended_at < ?", [tenant, cut.notes]
     ).rowcount
     # Recordings: due with their call, by their own retention, or, with no call row (restored without it), by the file's age.

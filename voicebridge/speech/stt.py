@@ -43,7 +43,7 @@ def is_hallucination(text: str, language: str) -> bool:
 
 
 class Transcriber:
-    def __init__(self, model_dir: Path, device: str, compute_type: str, threads: int, beam_size: int) -> None:
+    def __init__(self, model_dir: Path, device: str, compute_type: str, threads: int, beam_size: int, window_s: float = 10.0) -> None:
         if not (model_dir / "model.bin").is_file():
             raise ModelError(
                 f"Whisper model {model_dir / 'model.bin'} not found; fix: set models.stt.path to a CTranslate2 Whisper "
@@ -59,31 +59,65 @@ class Transcriber:
             ) from None
         self.model_dir = model_dir
         self._beam_size = beam_size
+        # Whisper pads every input to 30 s and the encoder pays for all of it (~1 s on 2 cores for base). Phone turns
+        # are a few seconds long: encoding a shorter window (at least `window_s`) is 3-5x faster with the same words.
+        self._window_frames = int(window_s * 100) if 0 < window_s < 30 else 0
 
     def transcribe(self, pcm: bytes, sample_rate: int, language: str) -> Transcript:
         started = time.perf_counter()
-        samples = resample(to_float(pcm), sample_rate, WHISPER_RATE)
+        samples = resample(to_float(pcm), sample_rate, WHISPER_RATE).astype(np.float32)
         audio_ms = len(samples) / WHISPER_RATE * 1000
-        segments, _info = self._model.transcribe(
-            samples.astype(np.float32),
-            language=language,
-            beam_size=self._beam_size,
-            temperature=0.0,
-            condition_on_previous_text=False,
-            without_timestamps=True,
-            vad_filter=False,
-            max_new_tokens=96,
-        )
+        if self._window_frames and audio_ms < self._window_frames * 10 - 1000:
+            text, no_speech, logprob = self._decode_window(samples, language)
+            segments = [(text, no_speech, logprob)]
+        else:
+            found, _info = self._model.transcribe(
+                samples,
+                language=language,
+                beam_size=self._beam_size,
+                temperature=0.0,
+                condition_on_previous_text=False,
+                without_timestamps=True,
+                vad_filter=False,
+                max_new_tokens=96,
+            )
+            segments = [(seg.text, seg.no_speech_prob, seg.avg_logprob) for seg in found]
         kept: list[str] = []
         no_speech = 0.0
         rejected = ""
-        for seg in segments:
-            no_speech = max(no_speech, seg.no_speech_prob)
-            if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
+        for text, seg_no_speech, avg_logprob in segments:
+            no_speech = max(no_speech, seg_no_speech)
+            if seg_no_speech > 0.6 and avg_logprob < -1.0:
                 rejected = "no_speech"
                 continue
-            kept.append(seg.text.strip())
+            kept.append(text.strip())
         text = re.sub(r"\s+", " ", " ".join(kept)).strip()
         if text and is_hallucination(text, language):
             rejected, text = "hallucination", ""
         return Transcript(text, language, audio_ms, (time.perf_counter() - started) * 1000, no_speech, rejected)
+
+    def _decode_window(self, samples: np.ndarray, language: str) -> tuple[str, float, float]:
+        """Greedy decoding over a short encoder window: (text, no-speech probability, mean log-probability per token)."""
+        import ctranslate2
+        from faster_whisper.tokenizer import Tokenizer
+
+        features = self._model.feature_extractor(samples)
+        frames = features.shape[-1]
+        target = max(frames + 100, self._window_frames)  # a little silence after the speech, as Whisper saw in training
+        padded = np.ascontiguousarray(np.pad(features, ((0, 0), (0, target - frames)))[None], dtype=np.float32)
+        tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe", language=language)
+        prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        result = self._model.model.generate(
+            ctranslate2.StorageView.from_array(padded),
+            [prompt],
+            beam_size=self._beam_size,
+            # About 7 tokens a second of speech is plenty; the cap and the n-gram ban stop the loops a short window invites.
+            max_length=int(12 + 7 * frames / 100),
+            no_repeat_ngram_size=4,
+            return_scores=True,
+            return_no_speech_prob=True,
+        )[0]
+        tokens = result.sequences_ids[0]
+        text = tokenizer.decode([t for t in tokens if t < tokenizer.eot])
+        logprob = float(result.scores[0]) if result.scores else 0.0
+        return text, float(result.no_speech_prob), logprob

@@ -26,6 +26,19 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
 
 
+def speech_chunks(text: str, first_max_words: int = 6) -> list[str]:
+    """Sentences, with a long first sentence cut at its first comma: the caller hears the agent sooner, and a comma
+    is where a speaker pauses anyway."""
+    sentences = split_sentences(text)
+    if not sentences:
+        return []
+    first, rest = sentences[0], sentences[1:]
+    head, comma, tail = first.partition(", ")
+    if comma and tail and len(first.split()) > first_max_words and len(head.split()) >= 2:
+        return [head + ",", tail, *rest]
+    return sentences
+
+
 class Voice(Protocol):
     name: str
 

@@ -77,7 +77,29 @@ def _v2(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2]
+def _v3(db: Database) -> None:
+    """Notifications: call notes as they were sent (one per call and kind) and the delivery log, one row per attempt."""
+    db.execute(
+        "create table notes (id integer primary key autoincrement, call_id text not null, tenant text not null, kind text not null, "
+        "created_at text not null, urgency text not null, emergency integer not null, json text not null, subject text not null, "
+        "body text not null, unique (call_id, kind))"
+    )
+    db.execute("create index idx_notes_tenant_created_at on notes (tenant, created_at)")
+    db.execute(
+        "create table deliveries (id integer primary key autoincrement, note_id integer not null, call_id text not null, "
+        "channel text not null, recipient text not null, attempt integer not null, status text not null, error text not null default '', "
+        "at text not null)"
+    )
+    db.execute("create index idx_deliveries_note on deliveries (note_id, channel, recipient, attempt)")
+    db.execute("create index idx_deliveries_call_id on deliveries (call_id)")
+    # The retention purge clears calls.note when notes expire; the stored notes (which mirror it) go with it.
+    db.execute(
+        "create trigger notes_follow_call_note after update of note on calls when new.note is null and old.note is not null "
+        "begin delete from notes where call_id = new.id; end"
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

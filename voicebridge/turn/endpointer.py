@@ -47,6 +47,7 @@ class Endpointer:
         frame_ms: int = 20,
         start_frames: int = 3,
         pre_roll_ms: int = 200,
+        tail_ms: int = 200,
     ) -> None:
         self.sample_rate = sample_rate
         self.frame_ms = frame_ms
@@ -54,6 +55,7 @@ class Endpointer:
         self._min_speech = max(1, min_speech_ms // frame_ms)
         self._max_frames = max(1, max_utterance_ms // frame_ms)
         self._start_frames = start_frames
+        self._tail = max(0, tail_ms // frame_ms)
         self._pre_roll: deque[bytes] = deque(maxlen=max(start_frames, pre_roll_ms // frame_ms))
         self._recent: deque[bool] = deque(maxlen=start_frames)
         self._frames = 0
@@ -80,7 +82,7 @@ class Endpointer:
 
     def snapshot(self) -> bytes:
         """The utterance so far without its trailing silence, for speculative transcription at a pause."""
-        keep = len(self._audio) - self._silence_run
+        keep = len(self._audio) - max(0, self._silence_run - self._tail)
         return b"".join(self._audio[:keep])
 
     @property
@@ -127,8 +129,9 @@ class Endpointer:
         start_ms = self._start_frame * self.frame_ms
         if self._speech_frames < self._min_speech:
             return NoiseDiscarded(start_ms, self._speech_frames * self.frame_ms)
-        # Trailing hangover silence is dropped: it only costs STT time.
-        keep = len(self._audio) - self._silence_run
+        # Most of the trailing hangover silence is dropped (it only costs STT time); a short tail is kept because
+        # VAD often calls the soft end of the last word ("boil-er") silence.
+        keep = len(self._audio) - max(0, self._silence_run - self._tail)
         audio = b"".join(self._audio[:keep])
         self._audio = []
         return UtteranceEnded(audio, start_ms, self._last_speech_frame * self.frame_ms, forced)
