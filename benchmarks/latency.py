@@ -134,8 +134,8 @@ def svg_plot(summary: list[dict[str, float]], path: Path) -> None:
             parts.append(f'<text x="{x:.1f}" y="{height - pad - h - 3:.1f}" font-size="9">{row[key]:.0f}</text>')
         parts.append(f'<text x="{x0:.1f}" y="{height - pad + 15}">{int(row["calls"])} call(s)</text>')
     for j, (key, colour) in enumerate(colours.items()):
-        parts.append(f'<rect x="{width - 150}" y="{30 + 15 * j}" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{width - 135}" y="{39 + 15 * j}">{key[:-3]}</text>')
+        parts.append(f'<rect x="{pad + 10}" y="{30 + 15 * j}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{pad + 25}" y="{39 + 15 * j}">{key[:-3]}</text>')
     parts.append("</svg>")
     path.write_text("\n".join(parts), encoding="utf-8")
 
