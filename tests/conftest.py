@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.ami_server import FakeAmiServer
 from voicebridge.config import Config, parse_config
 from voicebridge.daemon import Daemon
 from voicebridge.models.registry import Models, load_models
@@ -66,3 +67,23 @@ async def start_daemon(tmp_path: Path, models: Models) -> AsyncIterator[DaemonFa
 
 def with_changes(config: Config, **changes: Any) -> Config:
     return dataclasses.replace(config, **changes)
+
+
+AMI_USER, AMI_SECRET = "voicebridge", "s3cr3t-do-not-log"
+
+
+@pytest.fixture
+async def asterisk() -> AsyncIterator[FakeAmiServer]:
+    """A wire-exact fake Asterisk AMI on loopback."""
+    server = FakeAmiServer(AMI_USER, AMI_SECRET)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def start_with_ami(start_daemon: DaemonFactory, asterisk: FakeAmiServer, **sections: dict[str, Any]) -> Daemon:
+    """A daemon logged in to the fake AMI before the test goes on."""
+    daemon = await start_daemon(ami={"enabled": True, "port": asterisk.port, "username": AMI_USER, "secret": AMI_SECRET}, **sections)
+    assert daemon.ami is not None and await daemon.ami.wait_connected(5)
+    return daemon
+

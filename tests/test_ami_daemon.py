@@ -5,35 +5,17 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.ami_server import FakeAmiServer
 from tests.callsim import store_of, wait_call_closed
-from tests.conftest import DaemonFactory
+from tests.conftest import AMI_SECRET, DaemonFactory, start_with_ami
 from tests.test_ami import emit_all, inbound_call
 from voicebridge.daemon import Daemon
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 
 pytestmark = pytest.mark.e2e
-USER, SECRET = "voicebridge", "s3cr3t-do-not-log"
-
-
-@pytest.fixture
-async def asterisk() -> AsyncIterator[FakeAmiServer]:
-    server = FakeAmiServer(USER, SECRET)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-async def start(start_daemon: DaemonFactory, asterisk: FakeAmiServer) -> Daemon:
-    daemon = await start_daemon(ami={"enabled": True, "port": asterisk.port, "username": USER, "secret": SECRET})
-    assert daemon.ami is not None and await daemon.ami.wait_connected(5)
-    return daemon
-
-
 async def call_with_numbers(daemon: Daemon, asterisk: FakeAmiServer, unique_id: str) -> AsteriskPeer:
     call_id = str(uuid.uuid4())
     emit_all(asterisk, inbound_call(call_id, name=f"PJSIP/sipgate-{unique_id}", unique_id=unique_id))
@@ -45,16 +27,16 @@ async def call_with_numbers(daemon: Daemon, asterisk: FakeAmiServer, unique_id: 
 
 
 async def test_call_row_gets_numbers_from_ami(start_daemon: DaemonFactory, asterisk: FakeAmiServer, caplog: pytest.LogCaptureFixture) -> None:
-    daemon = await start(start_daemon, asterisk)
+    daemon = await start_with_ami(start_daemon, asterisk)
     peer = await call_with_numbers(daemon, asterisk, "1714123456.17")
     await peer.hang_up()
     row = await wait_call_closed(daemon, peer.call_id)
     assert (row["caller_number"], row["called_number"], row["channel"]) == ("+4930123456", "4930555000", "PJSIP/sipgate-1714123456.17")
-    assert SECRET not in caplog.text
+    assert AMI_SECRET not in caplog.text
 
 
 async def test_asterisk_restart_mid_call_keeps_the_audio_and_reconnects(start_daemon: DaemonFactory, asterisk: FakeAmiServer) -> None:
-    daemon = await start(start_daemon, asterisk)
+    daemon = await start_with_ami(start_daemon, asterisk)
     first = await call_with_numbers(daemon, asterisk, "1714123456.20")
     since = time.monotonic()
     await asterisk.restart(down_for=0.5, graceful=False)
@@ -72,7 +54,7 @@ async def test_asterisk_restart_mid_call_keeps_the_audio_and_reconnects(start_da
 
 
 async def test_ami_down_does_not_delay_the_greeting(start_daemon: DaemonFactory, asterisk: FakeAmiServer) -> None:
-    daemon = await start(start_daemon, asterisk)
+    daemon = await start_with_ami(start_daemon, asterisk)
     await asterisk.stop()
     assert daemon.audiosocket is not None
     peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)

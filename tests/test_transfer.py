@@ -5,37 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.ami_server import FakeAmiServer
 from tests.callsim import store_of, wait_call_closed
-from tests.conftest import DaemonFactory
+from tests.conftest import DaemonFactory, start_with_ami
 from tests.test_ami import emit_all, inbound_call
 from voicebridge.daemon import Daemon
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 
 pytestmark = pytest.mark.e2e
-USER, SECRET = "voicebridge", "transfer-secret"
 ALWAYS_OPEN = {day: "00:00-23:59" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
-@pytest.fixture
-async def asterisk() -> AsyncIterator[FakeAmiServer]:
-    server = FakeAmiServer(USER, SECRET)
-    await server.start()
-    yield server
-    await server.stop()
-
-
 async def daemon_with_office(start_daemon: DaemonFactory, asterisk: FakeAmiServer) -> Daemon:
-    daemon = await start_daemon(
-        ami={"enabled": True, "port": asterisk.port, "username": USER, "secret": SECRET},
-        business={"profile": {"hours": ALWAYS_OPEN, "office_target": "office"}},
-    )
-    assert daemon.ami is not None and await daemon.ami.wait_connected(5)
-    return daemon
+    return await start_with_ami(start_daemon, asterisk, business={"profile": {"hours": ALWAYS_OPEN, "office_target": "office"}})
 
 
 async def press_zero(daemon: Daemon, asterisk: FakeAmiServer, channel: str) -> AsteriskPeer:
