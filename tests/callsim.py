@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from typing import Any
 
 from voicebridge.daemon import Daemon
+from voicebridge.store.call_store import CallStore
 from voicebridge.transport.audiosocket_client import AsteriskPeer, ReceivedFrame
 
+_readers: weakref.WeakKeyDictionary[Daemon, CallStore] = weakref.WeakKeyDictionary()
 
-def store_of(daemon: Daemon):  # type: ignore[no-untyped-def]
-    assert daemon.services is not None
-    return daemon.services.store.store
+
+def store_of(daemon: Daemon) -> CallStore:
+    """The test's own connection to the daemon's database, as the CLI would open it.
+
+    The daemon's connection belongs to its writer thread; reading through it from the test's loop thread races the
+    writer's savepoints ("no such savepoint: sqlite_utils_query")."""
+    reader = _readers.get(daemon)
+    if reader is None:
+        reader = _readers[daemon] = CallStore(daemon.config.database_path)
+    return reader
 
 
 async def wait_call_closed(daemon: Daemon, call_id: str, timeout: float = 30.0) -> dict[str, Any]:

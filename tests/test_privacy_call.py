@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.callsim import greet_and_wait
+from tests.callsim import greet_and_wait, store_of, wait_call_closed, wait_note
 from tests.conftest import make_config
 from tests.privacy_helpers import fake_models, voiced
 from voicebridge.audio.pacer import OutgoingAudio
@@ -23,7 +23,6 @@ from voicebridge.daemon import Daemon
 from voicebridge.dialogue.note_extractor import CallNote
 from voicebridge.dialogue.receptionist import AI_DISCLOSURE, PHRASES
 from voicebridge.privacy.recordings import RecordingStore
-from voicebridge.store.call_store import CallStore
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 
 MARKER = "Quokka-Marmelade"  # stands for anything a caller says
@@ -51,25 +50,6 @@ async def say_and_wait(peer: AsteriskPeer, seconds: float = 0.8) -> None:
     sent = await peer.say(voiced(seconds))
     assert await peer.wait_for_speech(sent.last_sample_at, 10) is not None, "the agent did not answer"
     await peer.wait_for_quiet(0.6, 10)
-
-
-def store_of(daemon: Daemon) -> CallStore:
-    """The test's own connection: the daemon's belongs to its writer thread."""
-    return CallStore(daemon.config.database_path)
-
-
-async def wait_call_closed(daemon: Daemon, call_id: str) -> dict[str, Any]:
-    store = store_of(daemon)
-    await wait_until(lambda: (store.get_call(call_id) or {}).get("ended_at"))
-    row = store.get_call(call_id)
-    assert row is not None
-    return row
-
-
-async def wait_note(daemon: Daemon, call_id: str) -> str:
-    store = store_of(daemon)
-    await wait_until(lambda: (store.get_call(call_id) or {}).get("note"))
-    return str((store.get_call(call_id) or {})["note"])
 
 
 async def wait_until(check: Callable[[], object], timeout: float = 10) -> None:
