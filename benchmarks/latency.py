@@ -113,6 +113,17 @@ def stage_timings(db: Path) -> dict[str, dict[str, float]]:
     return {cid: {k: statistics.mean(v) for k, v in parts.items()} for cid, parts in out.items()}
 
 
+def pacer_health(db: Path) -> dict[str, tuple[float, int]]:
+    """Per call id: the daemon's own view of its outgoing audio (largest gap between frames sent, gaps over 40 ms)."""
+    conn = sqlite3.connect(db)
+    out = {}
+    for call_id, stats in conn.execute("select id, audio_stats from calls where audio_stats is not null"):
+        data = json.loads(stats or "{}")
+        out[call_id] = (float(data.get("max_gap_ms", 0.0)), int(data.get("gaps_over_40ms", 0)))
+    conn.close()
+    return out
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
@@ -201,6 +212,7 @@ def main() -> int:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=60)
     stages = stage_timings(work / "calls.db")
+    pacer = pacer_health(work / "calls.db")
     summary = []
     for level in levels:
         turns = [t for t in all_turns if t.concurrency == level]
@@ -211,11 +223,17 @@ def main() -> int:
             values = [p[key] for p in parts if key in p]
             return statistics.median(values) if values else float("nan")
 
+        calls = {t.call_id for t in turns}
         summary.append({
             "calls": level, "turns": len(turns), "p50_ms": pct(v2v, 50), "p95_ms": pct(v2v, 95), "max_ms": max(v2v),
             "endpoint_wait_ms": part("caller.endpoint_wait_ms"), "stt_queue_ms": part("caller.stt_queue_ms"),
-            "stt_ms": part("caller.stt_ms"), "dialogue_ms": part("agent.dialogue_ms"), "tts_first_ms": part("agent.tts_first_ms"),
+            "stt_ms": part("caller.stt_ms"), "stt_reused_ms": part("caller.stt_reused_ms"),
+            "dialogue_ms": part("agent.dialogue_ms"), "tts_first_ms": part("agent.tts_first_ms"),
+            # share of replies drafted during the hangover, and the time from the end of the turn to the reply's audio
+            "drafted": part("agent.drafted"), "after_end_ms": part("agent.response_ms"),
             "max_gap_ms": max(t.max_gap_ms for t in turns), "gaps_over_40ms": sum(t.gaps_over_40 for t in turns),
+            "pacer_max_gap_ms": max((pacer[c][0] for c in calls if c in pacer), default=float("nan")),
+            "pacer_gaps_over_40ms": sum(pacer[c][1] for c in calls if c in pacer),
         })
     RESULTS.mkdir(exist_ok=True)
     result = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "language": args.language,
@@ -223,12 +241,13 @@ def main() -> int:
     (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     svg_plot(summary, RESULTS / f"{args.name}.svg")
     print(f"\nMachine: {result['machine']} ({result['date']}, language {args.language})\n")
-    print("| calls | turns | p50 | p95 | max | endpoint wait | STT queue | STT | dialogue | TTS first | max gap while speaking | gaps > 40 ms |")
+    print("| calls | turns | p50 | p95 | max | STT starts after | STT queue | STT | drafted | reply after turn end | "
+          "max gap (caller / daemon) | gaps > 40 ms (caller / daemon) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in summary:
         print(f"| {s['calls']} | {s['turns']} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} | {s['max_ms']:.0f} | {s['endpoint_wait_ms']:.0f} | "
-              f"{s['stt_queue_ms']:.0f} | {s['stt_ms']:.0f} | {s['dialogue_ms']:.0f} | {s['tts_first_ms']:.0f} | "
-              f"{s['max_gap_ms']:.0f} | {s['gaps_over_40ms']} |")
+              f"{s['stt_queue_ms']:.0f} | {s['stt_ms']:.0f} | {s['drafted']:.0%} | {s['after_end_ms']:.0f} | "
+              f"{s['max_gap_ms']:.0f} / {s['pacer_max_gap_ms']:.0f} | {s['gaps_over_40ms']} / {s['pacer_gaps_over_40ms']} |")
     return 0
 
 

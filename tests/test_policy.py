@@ -184,3 +184,28 @@ def test_tenants_have_their_own_profile() -> None:
                                      "profile": {"faq": [{"keywords": ["rezept"], "answer": "Rezepte holen Sie vormittags ab."}]}}]})
     assert cfg.tenant("praxis").profile.faq == (FaqEntry(("rezept",), "Rezepte holen Sie vormittags ab."),)
     assert cfg.tenant("default").profile == BusinessProfile() and BusinessProfile().hours == OpeningHours()
+
+
+def test_a_fork_tries_a_reply_without_touching_the_original() -> None:
+    p = policy(language="en")
+    p.respond("My heating is broken.")
+    before = (p.revision, p.note().to_json())
+    twin = p.fork()
+    reply = twin.respond("My name is Peter Smith and my number is 0171 2345678.")
+    assert "read your number back" in reply.text and twin.slots.number is not None and twin.slots.name
+    assert (p.revision, p.note().to_json()) == before  # the original has not heard any of it
+    assert twin.revision > p.revision
+
+
+def test_the_revision_moves_with_every_change_but_not_with_hints_that_change_nothing() -> None:
+    p = policy(language="en")
+    seen = [p.revision]
+    p.respond("Hello, this is Anna Lee.")
+    seen.append(p.revision)
+    p.dtmf("5")
+    seen.append(p.revision)
+    p.apply_hints(UtteranceHints(name="", emergency=False))
+    seen.append(p.revision)
+    p.apply_hints(UtteranceHints(name="", emergency=True))
+    seen.append(p.revision)
+    assert seen[1] > seen[0] and seen[2] > seen[1] and seen[3] == seen[2] and seen[4] > seen[3]

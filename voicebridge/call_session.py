@@ -16,7 +16,7 @@ from voicebridge.audio.pacer import OutgoingAudio
 from voicebridge.call_services import CallServices
 from voicebridge.dialogue.call_note import CallNote
 from voicebridge.dialogue.note_extractor import UtteranceHints
-from voicebridge.dialogue.policy import ModelRequest
+from voicebridge.dialogue.policy import ConversationPolicy, ModelRequest
 from voicebridge.dialogue.receptionist import Receptionist, Reply
 from voicebridge.models.scheduler import BACKGROUND, LIVE, Timed
 from voicebridge.pbx.ami_client import TransferResult
@@ -68,11 +68,42 @@ CallEvent = AudioIn | DtmfIn | CallEnded
 
 
 @dataclass
+class Draft:
+    """A caller turn worked out at a pause, before the caller has surely finished: the transcript, and the reply with its
+    first audio, tried on a fork of the dialogue. The reply is used if nothing changed the dialogue since the fork;
+    otherwise only the transcript is (and nothing at all if the caller went on speaking)."""
+
+    stt: Timed[Transcript]
+    base_revision: int = -1
+    dialogue: ConversationPolicy | None = None
+    request: ModelRequest | None = None
+    reply: Reply | None = None
+    dialogue_ms: float = 0.0
+    first_audio: bytes | None = None  # the reply's first clause, synthesized (None: a cached fixed phrase)
+    tts_first_ms: float = 0.0
+
+    def usable_on(self, dialogue: ConversationPolicy) -> tuple[ConversationPolicy, Reply] | None:
+        """The forked dialogue and its reply, if nothing changed `dialogue` since the fork; else None."""
+        if self.dialogue is None or self.reply is None or self.base_revision != dialogue.revision:
+            return None
+        return self.dialogue, self.reply
+
+
+@dataclass(frozen=True)
+class _Heard:
+    """The transcription of the first `audio_bytes` of utterance number `utterance`, started at a pause."""
+
+    utterance: int
+    audio_bytes: int
+    task: asyncio.Task[Timed[Transcript]]
+
+
+@dataclass
 class Utterance:
-    """A finished caller turn, with the transcription already under way if a pause let us start early."""
+    """A finished caller turn, with its draft already under way if a pause let us start early."""
 
     audio: UtteranceEnded
-    speculative: asyncio.Task[Timed[Transcript]] | None = None
+    speculative: asyncio.Task[Draft] | None = None
 
 
 class CallSession:
@@ -95,7 +126,9 @@ class CallSession:
         self._echo = EchoGate(bcfg.echo_margin_db)
         output.on_sent = self._echo.sent
         self._backchannel = False  # the current utterance was a "mhm" over the agent: not a turn
-        self._speculation: tuple[int, asyncio.Task[Timed[Transcript]]] | None = None
+        self._speculation: tuple[int, asyncio.Task[Draft]] | None = None
+        self._utterance_no = 0
+        self._heard: _Heard | None = None  # the latest transcription of the current utterance, kept when the caller goes on
         self.barge_ins = 0
         self._events: asyncio.Queue[CallEvent] = asyncio.Queue()
         # None marks the end of the call: the responder stores what is left and stops.
@@ -220,13 +253,22 @@ class CallSession:
         for ev in self._endpointer.process(frame, is_speech):
             if isinstance(ev, SpeechStarted):
                 self._backchannel = False
+                self._utterance_no += 1
                 log.debug("call %s: caller speaking at %d ms", self.info.call_id, ev.at_ms)
             elif isinstance(ev, UtteranceEnded):
                 self._finish_utterance(ev)
             elif isinstance(ev, NoiseDiscarded):
-                self._speculation = None
+                self._drop_speculation()
                 log.debug("call %s: %d ms of noise ignored", self.info.call_id, ev.speech_ms)
+        if self._speculation is not None and self._speculation[0] != self._endpointer.speech_frames:
+            self._drop_speculation()  # the caller went on: free the model queue for calls that are waiting
         self._maybe_speculate()
+
+    def _drop_speculation(self) -> None:
+        if self._speculation is not None:
+            self._speculation[1].cancel()
+            self._speculation = None
+            log.debug("call %s: draft discarded, the caller went on", self.info.call_id)
 
     def _act_on(self, verdict: Verdict) -> None:
         if verdict is Verdict.PAUSE:
@@ -259,10 +301,35 @@ class CallSession:
         version = ep.speech_frames
         if self._speculation is not None and self._speculation[0] == version:
             return
-        task = asyncio.create_task(self._transcribe(ep.snapshot()))
+        self._drop_speculation()
+        task = asyncio.create_task(self._draft(ep.snapshot()))
         # A speculation overtaken by more speech is never awaited; retrieve its outcome so nothing warns.
         task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
         self._speculation = (version, task)
+
+    async def _draft(self, audio: bytes) -> Draft:
+        """Transcribe what was said up to the pause and work out the reply on a fork of the dialogue, first audio included,
+        so that when the hangover confirms the end of the turn the reply can start at once."""
+        # Shielded: if the caller goes on, the draft is dropped but its transcription carries on, to be reused.
+        stt = await asyncio.shield(self._transcribe_so_far(audio))
+        text = stt.value.text
+        if not text:
+            return Draft(stt)
+        base = self._dialogue.revision
+        dialogue = self._dialogue.fork()
+        started = time.perf_counter()
+        request = dialogue.model_request(text)
+        if request is not None and request.blocking:
+            # The reply waits for the LLM (~0.5 s, not interruptible): not worth risking on a pause that may not be the end.
+            return Draft(stt)
+        reply = dialogue.respond(text)
+        dialogue_ms = (time.perf_counter() - started) * 1000
+        first, tts_ms = None, 0.0
+        rate = self.info.sample_rate
+        if self._svc.phrases.get(reply.text, self.language, rate) is None:
+            job = await self._svc.scheduler.run(self._svc.models.tts.synthesize, speech_chunks(reply.text)[0], self.language, rate)
+            first, tts_ms = job.value.pcm, job.run_ms
+        return Draft(stt, base, dialogue, request, reply, dialogue_ms, first, tts_ms)
 
     def _endpoint_wait_ms(self, speculative: bool) -> int:
         """How long after the caller's last word transcription began: the short pause if we speculated, else the hangover."""
@@ -271,6 +338,34 @@ class CallSession:
 
     async def _transcribe(self, audio: bytes) -> Timed[Transcript]:
         return await self._svc.scheduler.run(self._svc.models.stt.transcribe, audio, self._endpointer.sample_rate, self.language)
+
+    def _transcribe_so_far(self, audio: bytes) -> asyncio.Task[Timed[Transcript]]:
+        """Transcribe the current utterance up to now. With incremental_stt, what an earlier pause of the same utterance
+        already transcribed is reused and only the audio after it is new work, so little is left when the caller stops."""
+        heard = self._heard
+        if not self._svc.config.vad.incremental_stt or heard is None or heard.utterance != self._utterance_no:
+            heard = None
+        elif heard.audio_bytes >= len(audio):
+            return heard.task
+        task = asyncio.create_task(self._transcribe_after(audio, heard))
+        task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+        self._heard = _Heard(self._utterance_no, len(audio), task)
+        return task
+
+    async def _transcribe_after(self, audio: bytes, heard: _Heard | None) -> Timed[Transcript]:
+        if heard is None:
+            return await self._transcribe(audio)
+        try:
+            head = await heard.task
+        except Exception:  # that pass failed: transcribe from the beginning (a lasting failure shows up there)
+            return await self._transcribe(audio)
+        if not head.value.text:  # dropped as noise or a hallucination: nothing to build on
+            return await self._transcribe(audio)
+        rest = await self._transcribe(audio[heard.audio_bytes:])
+        joined = f"{head.value.text} {rest.value.text}".strip()
+        value = dataclasses.replace(rest.value, text=joined, audio_ms=head.value.audio_ms + rest.value.audio_ms, rejected="",
+                                    reused_ms=head.value.audio_ms)
+        return Timed(value, rest.queued_ms, rest.run_ms)
 
     async def _respond_loop(self) -> None:
         await self._speak(self._dialogue.greeting(), timings={})
@@ -284,7 +379,11 @@ class CallSession:
                 continue
             heard_at = self._now_ms()
             speculative = utterance.speculative is not None
-            stt = await (utterance.speculative or self._transcribe(utterance.audio.audio))
+            if utterance.speculative is not None:
+                draft = await utterance.speculative
+            else:
+                draft = Draft(await self._transcribe(utterance.audio.audio))
+            stt = draft.stt
             text = stt.value.text
             if not text:
                 log.info("call %s: utterance dropped (%s)", self.info.call_id, stt.value.rejected or "empty")
@@ -294,15 +393,25 @@ class CallSession:
                 "caller", text, ended.start_ms, ended.end_ms,
                 {"stt_queue_ms": round(stt.queued_ms, 1), "stt_ms": round(stt.run_ms, 1),
                  "endpoint_wait_ms": self._endpoint_wait_ms(speculative), "audio_ms": round(stt.value.audio_ms),
+                 "stt_reused_ms": round(stt.value.reused_ms),
                  "speculative": float(speculative)},
             )
             self.transcript.append(("caller", text))
             if self.ended is not None:
                 continue
-            dialogue_started = time.perf_counter()
-            request = self._dialogue.model_request(text)
-            hints = await self._model_hints(request) if request is not None and request.blocking else None
-            reply = self._dialogue.respond(text, hints)
+            adopted = draft.usable_on(self._dialogue)
+            drafted = adopted is not None
+            if adopted is not None:
+                self._dialogue, reply = adopted  # nothing changed the dialogue since the fork: the drafted reply stands
+                request, dialogue_ms = draft.request, draft.dialogue_ms
+                first = (draft.first_audio, draft.tts_first_ms) if draft.first_audio is not None else None
+            else:
+                dialogue_started = time.perf_counter()
+                request = self._dialogue.model_request(text)
+                hints = await self._model_hints(request) if request is not None and request.blocking else None
+                reply = self._dialogue.respond(text, hints)
+                dialogue_ms = (time.perf_counter() - dialogue_started) * 1000
+                first = None
             if request is not None and not request.blocking:
                 # The emergency check needs no answer before we speak: it runs while the reply plays.
                 task = asyncio.create_task(self._late_hints(request))
@@ -311,14 +420,15 @@ class CallSession:
             self._dispatch_emergency()
             if reply.refuse_recording:
                 await self._refuse_recording()
-            timings = {"dialogue_ms": round((time.perf_counter() - dialogue_started) * 1000, 1),
-                       "stt_ms": round(stt.run_ms, 1)}
-            if await self._deliver(reply, timings, heard_at):
+            # drafted: the dialogue and first audio were computed during the hangover, off the caller's wait
+            timings = {"dialogue_ms": round(dialogue_ms, 1), "stt_ms": round(stt.run_ms, 1), "drafted": float(drafted)}
+            if await self._deliver(reply, timings, heard_at, first):
                 return
 
-    async def _deliver(self, reply: Reply, timings: dict[str, float], since_ms: float | None) -> bool:
+    async def _deliver(self, reply: Reply, timings: dict[str, float], since_ms: float | None,
+                       first: tuple[bytes, float] | None = None) -> bool:
         """Say a reply and act on it; True when the call has left us (goodbye or transfer)."""
-        completed = await self._speak(reply, timings, since_ms=since_ms)
+        completed = await self._speak(reply, timings, since_ms=since_ms, first=first)
         if reply.transfer_to and completed and await self._transfer(reply.transfer_to):
             return True
         if reply.end_call and completed:
@@ -381,9 +491,11 @@ class CallSession:
         await self._speak(Reply(TRANSFER_FAILED[self.language]), {})
         return False
 
-    async def _speak(self, reply: Reply, timings: dict[str, float], since_ms: float | None = None) -> bool:
+    async def _speak(self, reply: Reply, timings: dict[str, float], since_ms: float | None = None,
+                     first: tuple[bytes, float] | None = None) -> bool:
         """Synthesize sentence by sentence into the pacer; the turn is stored when its audio starts and corrected
-        to what was really said if the caller barges in. Returns True if it was heard to the end."""
+        to what was really said if the caller barges in. Returns True if it was heard to the end.
+        `first`: the first clause's audio and its synthesis time, when a draft made it ahead."""
         svc = self._svc
         rate = self.info.sample_rate
         cached = svc.phrases.get(reply.text, self.language, rate)
@@ -398,6 +510,9 @@ class CallSession:
                 break  # hung up, or interrupted while the next sentence was being synthesized
             if cached is not None:
                 pcm = cached
+            elif first is not None and not spans:
+                pcm, tts_ms = first
+                tts_total += tts_ms
             else:
                 job = await svc.scheduler.run(svc.models.tts.synthesize, sentence, self.language, rate)
                 tts_total += job.run_ms

@@ -19,6 +19,7 @@ from typing import NoReturn
 from voicebridge import __version__
 from voicebridge.config import Config, default_config_text, load_config, resolve_config_path
 from voicebridge.errors import VoicebridgeError
+from voicebridge.log_settings import LogSettings
 from voicebridge.notify import commands as notes_commands
 from voicebridge.privacy import commands as privacy_commands
 from voicebridge.privacy.commands import add_commands as add_privacy_commands
@@ -86,14 +87,7 @@ def _port(text: str) -> int:
 
 
 def setup_logging(config: Config) -> None:
-    logging.basicConfig(level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    if not config.privacy.log_content:
-        from voicebridge.privacy.redaction import PhoneNumberFilter
-
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(PhoneNumberFilter())
-    # faster-whisper logs every transcription at INFO; that is our job, at our level.
-    logging.getLogger("faster_whisper").setLevel(logging.WARNING)
+    LogSettings.from_config(config).apply()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

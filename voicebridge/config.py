@@ -110,8 +110,11 @@ class VadConfig:
     hangover_ms: int = field(default=600, metadata=_check(min=100, max=5000))
     min_speech_ms: int = field(default=200, metadata=_check(min=20, max=5000))
     max_utterance_s: float = field(default=20.0, metadata=_check(min=1, max=120))
-    # Start transcribing at a pause this long, before the hangover ends; thrown away if the caller goes on. 0 = off.
+    # At a pause this long, before the hangover ends, transcribe and draft the reply; the reply is thrown away if the
+    # caller goes on. 0 = off.
     speculative_pause_ms: int = field(default=200, metadata=_check(min=0, max=5000))
+    # When the caller goes on after such a pause, keep what was transcribed so far and transcribe only the rest later.
+    incremental_stt: bool = True
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,9 @@ class LlmConfig:
 class ModelsConfig:
     # Where bundled models are assembled once (Whisper parts joined, GGUF written).
     cache_dir: str = "~/.cache/voicebridge"
+    # "process": the models run in a worker process, so their Python work (feature extraction, phonemisation) never
+    # holds the daemon's GIL while its 20 ms audio clock needs it. "thread": in the daemon's process, as before.
+    isolation: str = field(default="process", metadata=_check(choices=("process", "thread")))
     stt: SttConfig = SttConfig()
     tts: TtsConfig = TtsConfig()
     llm: LlmConfig = LlmConfig()

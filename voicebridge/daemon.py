@@ -14,6 +14,7 @@ from voicebridge.config import Config
 from voicebridge.dialogue.receptionist import fixed_phrases
 from voicebridge.models.registry import Models, load_models
 from voicebridge.models.scheduler import ModelScheduler
+from voicebridge.models.worker import ModelWorker
 from voicebridge.notify.notifier import Notifier
 from voicebridge.pbx.ami_client import AmiClient, AmiSettings
 from voicebridge.privacy.purge import PurgeSchedule
@@ -32,6 +33,7 @@ class Daemon:
     def __init__(self, config: Config, models: Models | None = None) -> None:
         self.config = config
         self._models = models
+        self.model_worker: ModelWorker | None = None  # the models' process, when this daemon loaded them there
         self.services: CallServices | None = None
         self.audiosocket: AudioSocketServer | None = None
         self.freeswitch: FreeswitchServer | None = None
@@ -52,7 +54,7 @@ class Daemon:
             log.warning("closed %d call(s) left open by a previous run (their turns were kept)", orphans)
         models = self._models
         if models is None:
-            models = await loop.run_in_executor(None, load_models, cfg)
+            models = await loop.run_in_executor(None, self._load_models)
         scheduler = ModelScheduler()
         phrases = PhraseCache()
         recording = cfg.privacy.record_audio
@@ -91,6 +93,14 @@ class Daemon:
             )
             await self.freeswitch.start()
 
+    def _load_models(self) -> Models:
+        """Blocking. By default the models run in a worker process, so this process only moves audio (models.isolation)."""
+        if self.config.models.isolation == "thread":
+            return load_models(self.config)
+        self.model_worker = ModelWorker(self.config)
+        self.model_worker.start()
+        return self.model_worker.models
+
     def _active_calls(self) -> int:
         return sum(len(server.sessions) for server in (self.audiosocket, self.freeswitch) if server is not None)
 
@@ -116,6 +126,8 @@ class Daemon:
         if self.services is not None:
             await self.services.store.close()
             self.services.scheduler.shutdown()
+        if self.model_worker is not None:  # after the scheduler: no further model call comes
+            await asyncio.get_running_loop().run_in_executor(None, self.model_worker.stop)
 
     async def serve_forever(self) -> None:
         """Run until SIGTERM/SIGINT, then end calls cleanly so every row is closed."""

@@ -6,6 +6,7 @@ emergency without a keyword). It tracks what is missing, asks for it, reads the 
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -175,6 +176,15 @@ class ConversationPolicy:
         self._offered_transfer = False
         self._emergency_reported_in_reply = False
         self.finished = False
+        # Grows with every change of state, so a reply tried on a fork can tell whether it still applies.
+        self.revision = 0
+
+    def fork(self) -> ConversationPolicy:
+        """An independent copy to try a reply on before the caller has surely finished; this policy stays as it was."""
+        twin = copy.copy(self)
+        twin.slots = copy.deepcopy(self.slots)
+        twin._asked = dict(self._asked)
+        return twin
 
     # -- the call's turns ----------------------------------------------------------------------------------------------------------
     def phrase(self, key: str) -> str:
@@ -190,6 +200,7 @@ class ConversationPolicy:
 
     def dtmf(self, digit: str) -> Reply | None:
         """A key: '0' first asks for a person; digits then '#' enter the call-back number. None while keys are still coming."""
+        self.revision += 1
         if digit == "0" and not self._digits and self._asking not in ("number", "contact", "confirm_number"):
             return self._person_wanted()
         if digit == "#":
@@ -222,18 +233,22 @@ class ConversationPolicy:
         """Late model output (the emergency check) for the last utterance; a name only fills an empty slot."""
         if hints.name and not self.slots.name:
             self.slots.name = hints.name
+            self.revision += 1
         if hints.emergency and self.slots.urgency != "emergency" and not self.finished:
             self.slots.urgency, self.slots.urgency_reason = "emergency", "model"
             self._emergency_flagged = True
+            self.revision += 1
 
     def take_emergency(self) -> bool:
         """True once when the call became an emergency: the session sends the note at once."""
         if self._emergency_flagged and not self._emergency_reported:
             self._emergency_reported = True
+            self.revision += 1
             return True
         return False
 
     def respond(self, text: str, hints: UtteranceHints | None = None) -> Reply:
+        self.revision += 1
         text = text.strip()
         if self.finished:
             return Reply(self._p["goodbye"], end_call=True)

@@ -6,19 +6,45 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from voicebridge.config import Config
-from voicebridge.dialogue.note_extractor import NoteExtractor
+from voicebridge.dialogue.note_extractor import CallNote, NoteExtractor, UtteranceHints
 from voicebridge.errors import ModelError
 from voicebridge.models.bundled import bundled_gguf, bundled_piper_voice, bundled_whisper
-from voicebridge.speech.stt import Transcriber
-from voicebridge.speech.tts import EspeakVoiceBackend, PiperVoiceBackend, Synthesizer, Voice
+from voicebridge.speech.stt import Transcriber, Transcript
+from voicebridge.speech.tts import EspeakVoiceBackend, PiperVoiceBackend, Speech, Synthesizer, Voice
 
 log = logging.getLogger(__name__)
 
 
+class SpeechToText(Protocol):
+    def transcribe(self, pcm: bytes, sample_rate: int, language: str) -> Transcript: ...
+
+
+class TextToSpeech(Protocol):
+    def synthesize(self, text: str, language: str, rate: int) -> Speech: ...
+
+
+class NoteModel(Protocol):
+    def hints(self, text: str, language: str, candidates: tuple[str, ...]) -> UtteranceHints: ...
+
+    def extract(self, transcript: str, language: str) -> CallNote: ...
+
+
 @dataclass(frozen=True)
 class Models:
+    """The model calls a call can make: answered in this process (load_models) or by the worker process (worker.py)."""
+
+    stt: SpeechToText
+    tts: TextToSpeech
+    notes: NoteModel
+
+
+@dataclass(frozen=True)
+class LocalModels(Models):
+    """Models loaded in this process, with their concrete types (`voicebridge doctor` reports their files)."""
+
     stt: Transcriber
     tts: Synthesizer
     notes: NoteExtractor
@@ -73,7 +99,7 @@ def load_voices(config: Config) -> dict[str, Voice]:
     return voices
 
 
-def load_models(config: Config) -> Models:
+def load_models(config: Config) -> LocalModels:
     started = time.perf_counter()
     stt_cfg, llm_cfg = config.models.stt, config.models.llm
     stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s)
@@ -86,4 +112,4 @@ def load_models(config: Config) -> Models:
         ",".join(f"{lang}={v.name}" for lang, v in tts.voices.items()),
         notes.model_path.name,
     )
-    return Models(stt, tts, notes)
+    return LocalModels(stt, tts, notes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import queue
 import threading
 import time
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+SLOW_JOB_MS = 1500  # every call waits behind a job this long: worth a line in the log
 
 LIVE = 0  # a caller is waiting for this
 BACKGROUND = 1  # nobody is waiting: after-call notes
@@ -61,6 +64,9 @@ class ModelScheduler:
                 done.set_exception(exc)
             else:
                 done.set_result((value, started, time.perf_counter()))
+            took_ms = (time.perf_counter() - started) * 1000
+            if took_ms > SLOW_JOB_MS:  # logged here: an abandoned speculative job is never awaited
+                log.warning("model job %s ran %.0f ms; work queued behind it waited as long", getattr(fn, "__qualname__", fn), took_ms)
 
         self._jobs.put((priority, next(self._order), job, done))
         value, started, finished = await asyncio.wrap_future(done, loop=loop)

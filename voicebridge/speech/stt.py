@@ -35,6 +35,7 @@ class Transcript:
     compute_ms: float
     no_speech_prob: float
     rejected: str = ""  # why the text was dropped as a hallucination, empty if kept
+    reused_ms: float = 0.0  # audio at the start whose words came from an earlier pass (incremental transcription)
 
 
 def is_hallucination(text: str, language: str) -> bool:

@@ -1,0 +1,242 @@
+"""The models in a child process: the daemon's process then only moves audio, because the Python parts of model work
+(Whisper features and tokenizer, Piper phonemes, llama sampling) hold a GIL the 20 ms pacer no longer shares.
+
+One request at a time over a pipe: (method, args) -> ("ok", value) or ("error", exception type name, message).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from voicebridge.config import Config
+from voicebridge.dialogue.note_extractor import CallNote, UtteranceHints
+from voicebridge.errors import ModelError
+from voicebridge.log_settings import LogSettings
+from voicebridge.models.registry import Models, load_models
+from voicebridge.speech.stt import Transcript
+from voicebridge.speech.tts import Speech
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 300.0  # a cold cache first assembles the bundled Whisper and GGUF (hundreds of MB)
+CALL_TIMEOUT_S = 120.0  # far beyond any real job (a call note takes seconds): a child this late is hung, not busy
+STOP_TIMEOUT_S = 5.0
+NICE_STEPS = 10
+
+
+def serve_models(conn: Connection, config: Config, logs: LogSettings) -> None:
+    """The child process: load the models, say "ready", then answer requests until told to stop or the daemon is gone."""
+    logs.apply()
+    # Ctrl-C in a terminal reaches the whole process group. The daemon handles it: it ends its calls (whose last words
+    # still need the models) and then stops this process itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Asterisk's RTP and the daemon's own 20 ms audio clock must win the cores over model compute: a late model answer
+    # costs a little latency, a late audio frame is a gap the caller hears. Set before the models load, so the thread
+    # pools of CTranslate2, onnxruntime and llama.cpp inherit it. SCHED_BATCH: the kernel treats these threads as CPU
+    # bound and lets a waking audio thread in at once (benchmark at 4 and 8 calls: with nice 5 alone, 3 gaps of
+    # 41-51 ms; with nice 10 and SCHED_BATCH, none).
+    os.nice(NICE_STEPS)
+    with contextlib.suppress(AttributeError, OSError):  # Linux only; elsewhere the nice value has to do
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    try:
+        models = load_models(config)
+    except Exception as exc:  # a ModelError's message is the operator's one line; anything else is named by its type
+        conn.send(("error", type(exc).__name__, str(exc)))
+        return
+    methods: dict[str, Callable[..., Any]] = {
+        "stt.transcribe": models.stt.transcribe,
+        "tts.synthesize": models.tts.synthesize,
+        "notes.hints": models.notes.hints,
+        "notes.extract": models.notes.extract,
+    }
+    conn.send(("ready",))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:  # the daemon died without a word: nobody is left to answer
+            return
+        if request is None:
+            return
+        method, args = request
+        reply: tuple[Any, ...]
+        try:
+            reply = ("ok", methods[method](*args))
+        except Exception as exc:
+            reply = ("error", type(exc).__name__, str(exc))
+        conn.send(reply)
+
+
+class ModelWorker:
+    """Starts the model process and restarts it if it dies; `models` has the same calls as in-process models."""
+
+    def __init__(self, config: Config, ready_timeout_s: float = READY_TIMEOUT_S) -> None:
+        self._config = config
+        # The child logs like this process: same level (set by the CLI from the config), format and redaction.
+        self._logs = LogSettings(logging.getLogger().getEffectiveLevel(), redact_numbers=not config.privacy.log_content)
+        self._ready_timeout_s = ready_timeout_s
+        # spawn, not fork: a forked child would inherit the daemon's threads' locks mid-use and its listening sockets.
+        self._context = multiprocessing.get_context("spawn")
+        # Calls come from the scheduler's one thread (and a restart's thread); the lock keeps requests and replies paired.
+        self._lock = threading.Lock()
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None  # set once the child said "ready"
+        self._stopped = False
+        self.models = Models(RemoteTranscriber(self), RemoteSynthesizer(self), RemoteNoteModel(self))
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while one is running."""
+        process = self._process
+        return process.pid if process is not None and process.is_alive() else None
+
+    def start(self) -> None:
+        """Start the child and wait until it has loaded the models; one that cannot load raises its one-line ModelError."""
+        with self._lock:
+            self._spawn()
+
+    def call(self, method: str, *args: Any) -> Any:
+        """One model call in the child. Blocks this thread until the answer comes; waiting in recv() releases the GIL.
+
+        A child that dies under a call (killed, crashed, out of memory) is restarted and the call tried once more, so
+        the caller waits a few seconds longer instead of being dropped; a second death on the same call is an error."""
+        with self._lock:
+            for attempt in (1, 2):
+                if self._stopped:
+                    raise ModelError("the model worker is stopped")
+                if self._conn is None:
+                    self._spawn()
+                assert self._conn is not None
+                try:
+                    self._conn.send((method, args))
+                    if not self._conn.poll(CALL_TIMEOUT_S):
+                        how = self._reap(kill=True)
+                        raise ModelError(f"{method} got no answer from the model worker in {CALL_TIMEOUT_S:.0f} s; "
+                                         f"it was ended ({how}) and starts again with the next call")
+                    reply = self._conn.recv()
+                    break
+                except (EOFError, OSError):  # the child's end closed: it died
+                    how = self._reap(kill=False)
+                    if self._stopped:
+                        raise ModelError(f"the model worker process ended ({how}); the daemon is stopping") from None
+                    if attempt == 2:
+                        raise ModelError(f"the model worker process died twice on {method} ({how}); "
+                                         "it starts again with the next call") from None
+                    log.warning("the model worker process died (%s); restarting it and trying %s again", how, method)
+        if reply[0] == "ok":
+            return reply[1]
+        _, kind, message = reply
+        raise ModelError(message if kind == "ModelError" else f"{method} failed in the model worker: {kind}: {message}")
+
+    def stop(self) -> None:
+        """Ask the child to exit, wait for it, and end it if it does not; safe to call twice."""
+        self._stopped = True  # no restart from now on
+        if not self._lock.acquire(timeout=STOP_TIMEOUT_S):
+            # A model call (or a restart) is still running: end the child under it; its caller gets a ModelError.
+            _end(self._process, None, grace_s=0)
+            return
+        try:
+            _end(self._process, self._conn, grace_s=STOP_TIMEOUT_S)
+            self._process = self._conn = None
+        finally:
+            self._lock.release()
+
+    def _spawn(self) -> None:
+        """Start a child and wait for its "ready"; the caller holds the lock."""
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=serve_models, args=(theirs, self._config, self._logs), name="voicebridge-models", daemon=True)
+        process.start()
+        theirs.close()  # the child holds the only other end now, so its death reads as EOF here
+        self._process = process  # published before "ready", so stop() can end a child that is still loading
+        try:
+            self._wait_ready(ours, process)
+        except BaseException:
+            ours.close()
+            _end(process, None, grace_s=STOP_TIMEOUT_S)  # one that reported an error is exiting by itself
+            self._process = None
+            raise
+        self._conn = ours
+        log.info("model worker process %d ready", process.pid)
+
+    def _wait_ready(self, conn: Connection, process: BaseProcess) -> None:
+        if not conn.poll(self._ready_timeout_s):
+            raise ModelError(
+                f"the model worker process did not load the models within {self._ready_timeout_s:.0f} s; "
+                "fix: check the model files and the machine's load, or set models.isolation = \"thread\""
+            )
+        try:
+            reply = conn.recv()
+        except EOFError:
+            process.join(STOP_TIMEOUT_S)
+            raise ModelError(f"the model worker process died while loading the models ({_exit_text(process.exitcode)})") from None
+        if reply[0] == "error":
+            _, kind, message = reply
+            raise ModelError(message if kind == "ModelError" else f"the model worker process could not load the models: {kind}: {message}")
+
+    def _reap(self, kill: bool) -> str:
+        """Forget the dead (or hung, with kill) child and reap it; how it ended, for the log. The caller holds the lock."""
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            conn.close()
+        if process is None:
+            return "exit code unknown"
+        if kill:
+            process.kill()
+        process.join(STOP_TIMEOUT_S)
+        return _exit_text(process.exitcode)
+
+
+def _end(process: BaseProcess | None, conn: Connection | None, grace_s: float) -> None:
+    """Stop a child: by message over `conn` when given, by SIGKILL if it is still there after `grace_s`; then reap it."""
+    if conn is not None:
+        with contextlib.suppress(OSError):  # already gone
+            conn.send(None)
+    if process is not None:
+        process.join(grace_s)
+        if process.exitcode is None:
+            process.kill()  # not SIGTERM: a child stuck in native code must not hold up the daemon's exit
+            process.join(STOP_TIMEOUT_S)
+    if conn is not None:
+        conn.close()
+
+
+def _exit_text(code: int | None) -> str:
+    if code is None:
+        return "exit code unknown"
+    if code < 0:
+        return f"exit code {code}, {signal.Signals(-code).name}"
+    return f"exit code {code}"
+
+
+class _Remote:
+    """A model's stand-in in the daemon's process: each method is one request to the worker process."""
+
+    def __init__(self, worker: ModelWorker) -> None:
+        self._worker = worker
+
+
+class RemoteTranscriber(_Remote):
+    def transcribe(self, pcm: bytes, sample_rate: int, language: str) -> Transcript:
+        return self._worker.call("stt.transcribe", pcm, sample_rate, language)
+
+
+class RemoteSynthesizer(_Remote):
+    def synthesize(self, text: str, language: str, rate: int) -> Speech:
+        return self._worker.call("tts.synthesize", text, language, rate)
+
+
+class RemoteNoteModel(_Remote):
+    def hints(self, text: str, language: str, candidates: tuple[str, ...]) -> UtteranceHints:
+        return self._worker.call("notes.hints", text, language, candidates)
+
+    def extract(self, transcript: str, language: str) -> CallNote:
+        return self._worker.call("notes.extract", transcript, language)
