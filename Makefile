@@ -21,6 +21,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/latency.py
+	$(BIN)/python benchmarks/llm_prompt_cache.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

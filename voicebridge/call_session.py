@@ -18,6 +18,7 @@ from voicebridge.dialogue.call_note import CallNote
 from voicebridge.dialogue.note_extractor import UtteranceHints
 from voicebridge.dialogue.policy import ConversationPolicy, ModelRequest
 from voicebridge.dialogue.receptionist import Receptionist, Reply
+from voicebridge.errors import ModelError
 from voicebridge.models.scheduler import BACKGROUND, LIVE, Timed
 from voicebridge.pbx.ami_client import TransferResult
 from voicebridge.privacy.recordings import CallRecording, open_recording
@@ -379,10 +380,18 @@ class CallSession:
                 continue
             heard_at = self._now_ms()
             speculative = utterance.speculative is not None
-            if utterance.speculative is not None:
-                draft = await utterance.speculative
-            else:
-                draft = Draft(await self._transcribe(utterance.audio.audio))
+            try:
+                if utterance.speculative is not None:
+                    draft = await utterance.speculative
+                else:
+                    draft = Draft(await self._transcribe(utterance.audio.audio))
+            except ModelError as exc:
+                # The worker already retried; the caller is asked to say it again (a cached phrase: no model needed)
+                # rather than being hung up on.
+                log.error("call %s: the caller's words could not be transcribed (%s); asking again", self.info.call_id, exc)
+                if self.ended is None and await self._deliver(Reply(self._dialogue.phrase("not_understood")), {}, None):
+                    return
+                continue
             stt = draft.stt
             text = stt.value.text
             if not text:
