@@ -13,6 +13,7 @@ from collections.abc import Callable
 from voicebridge.audio.pacer import OutgoingAudio
 from voicebridge.call_session import AudioIn, CallEnded, CallInfo, CallSession, DtmfIn
 from voicebridge.transport.audiosocket_codec import HEADER, Kind, Message, ProtocolError, check_header, encode
+from voicebridge.transport.call_tasks import run_call
 
 log = logging.getLogger(__name__)
 
@@ -140,22 +141,17 @@ class AudioSocketServer:
             end = CallEnded("refused_capacity", f"server.max_calls={self._max_calls} calls already active")
             log.warning("call %s refused: %s", call_id, end.detail)
         self.sessions[call_id] = session
-        pacer = asyncio.create_task(output.run(), name=f"pacer-{call_id}")
-        reader_task: asyncio.Task[None] | None = None
         try:
+            reading = None
             if end is not None:
                 session.feed(end)
             else:
                 for msg in [*early, audio]:
                     if msg is not None:
                         self._dispatch(session, msg)
-                reader_task = asyncio.create_task(self._read_loop(reader, session, rate), name=f"reader-{call_id}")
-            ended = await session.run()
+                reading = self._read_loop(reader, session, rate)
+            ended = await run_call(session, output, call_id, reading)
         finally:
-            pacer.cancel()
-            if reader_task is not None:
-                reader_task.cancel()
-            await asyncio.gather(pacer, *(t for t in [reader_task] if t), return_exceptions=True)
             self.sessions.pop(call_id, None)
         if ended.reason not in ("caller_hangup",) and not writer.is_closing():
             # 0x00 makes Asterisk's AudioSocket() return, so the dialplan continues (voicemail, a human).

@@ -50,6 +50,7 @@ from websockets.typing import Subprotocol
 
 from voicebridge.audio.pacer import OutgoingAudio
 from voicebridge.call_session import AudioIn, CallEnded, CallInfo, CallSession
+from voicebridge.transport.call_tasks import run_call
 from voicebridge.transport.freeswitch_messages import (
     FORK_SUBPROTOCOLS,
     CallRequest,
@@ -273,21 +274,16 @@ class FreeswitchServer:
         log.info("call %s: %s connected (%d Hz, caller number %s, called number %s)", call_id, request.dialect.value, rate,
                  "known" if request.caller_number else "unknown", "known" if request.called_number else "unknown")
         reframer = Reframer(rate)
-        pacer = asyncio.create_task(output.run(), name=f"pacer-{call_id}")
-        reader: asyncio.Task[None] | None = None
         try:
             if end is None and early is not None:
                 end = self._feed_audio(session, reframer, early)
+            reading = None
             if end is not None:
                 session.feed(end)
             else:
-                reader = asyncio.create_task(self._read_loop(ws, session, reframer, request.dialect), name=f"reader-{call_id}")
-            ended = await session.run()
+                reading = self._read_loop(ws, session, reframer, request.dialect)
+            ended = await run_call(session, output, call_id, reading)
         finally:
-            pacer.cancel()
-            if reader is not None:
-                reader.cancel()
-            await asyncio.gather(pacer, *(t for t in [reader] if t), return_exceptions=True)
             self.sessions.pop(call_id, None)
         await self._close(ws, request.dialect, sink, ended)
         await session.after_hangup()
