@@ -20,9 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from voicebridge.audio.pcm import frame_bytes, rms_dbfs
-from voicebridge.transport.audiosocket_client import SentSpeech
-
-SPEECH_DBFS = -45.0
+from voicebridge.transport.audiosocket_client import SPEECH_DBFS, AgentListener, SentSpeech
 
 
 @dataclass
@@ -41,7 +39,7 @@ class PlayedChunk:
 
 
 @dataclass
-class FreeswitchPeer:
+class FreeswitchPeer(AgentListener):
     host: str
     port: int
     sample_rate: int = 8000
@@ -174,24 +172,8 @@ class FreeswitchPeer:
     async def send_binary(self, data: bytes) -> None:
         await self.ws.send(data)
 
-    async def wait_closed(self, timeout: float) -> bool:
-        try:
-            await asyncio.wait_for(self._closed.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
-
-    async def wait_for_speech(self, after: float, timeout: float) -> float | None:
-        """Arrival time of the first speech chunk that arrived after `after`, or None."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for chunk in self.chunks:
-                if chunk.at > after and chunk.is_speech:
-                    return chunk.at
-            if self._closed.is_set():
-                return None
-            await asyncio.sleep(0.01)
-        return None
+    def arrivals(self) -> list[PlayedChunk]:
+        return self.chunks
 
     async def wait_for_quiet(self, quiet_s: float, timeout: float) -> bool:
         """Wait until nothing arrived for `quiet_s` and FreeSWITCH would have played all of it (the agent's turn is over)."""

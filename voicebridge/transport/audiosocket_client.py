@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid as uuid_module
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from voicebridge.audio.pcm import frame_bytes, rms_dbfs
 from voicebridge.transport.audiosocket_codec import (
@@ -34,6 +36,46 @@ class ReceivedFrame:
         return rms_dbfs(self.payload) > SPEECH_DBFS
 
 
+class Arrival(Protocol):
+    @property
+    def at(self) -> float: ...  # time.monotonic() on arrival
+
+    @property
+    def is_speech(self) -> bool: ...
+
+
+class AgentListener:
+    """Waiting on what the agent sent, for a peer that records each arrival and sets `_closed` when the line drops:
+    this AudioSocket peer, and the FreeSWITCH peers of the tests."""
+
+    _closed: asyncio.Event
+
+    def arrivals(self) -> Sequence[Arrival]:
+        raise NotImplementedError
+
+    async def wait_closed(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._closed.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def wait_for_speech(self, after: float, timeout: float) -> float | None:
+        """Arrival time of the first speech the agent sent after `after`, or None."""
+        deadline = time.monotonic() + timeout
+        checked = 0
+        while time.monotonic() < deadline:
+            arrivals = self.arrivals()
+            for item in arrivals[checked:]:
+                if item.at > after and item.is_speech:
+                    return item.at
+            checked = len(arrivals)
+            if self._closed.is_set():
+                return None
+            await asyncio.sleep(0.01)
+        return None
+
+
 @dataclass
 class SentSpeech:
     started: float
@@ -41,7 +83,7 @@ class SentSpeech:
 
 
 @dataclass
-class AsteriskPeer:
+class AsteriskPeer(AgentListener):
     host: str
     port: int
     sample_rate: int = 8000
@@ -127,26 +169,8 @@ class AsteriskPeer:
     def send_dtmf(self, digit: str) -> None:
         self._writer.write(encode(Kind.DTMF, digit.encode("ascii")))
 
-    async def wait_closed(self, timeout: float) -> bool:
-        try:
-            await asyncio.wait_for(self._closed.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
-
-    async def wait_for_speech(self, after: float, timeout: float) -> float | None:
-        """Time of the first non-silent agent frame that arrived after `after`, or None."""
-        deadline = time.monotonic() + timeout
-        checked = 0
-        while time.monotonic() < deadline:
-            for frame in self.received[checked:]:
-                if frame.at > after and frame.is_speech:
-                    return frame.at
-            checked = len(self.received)
-            if self._closed.is_set():
-                return None
-            await asyncio.sleep(0.01)
-        return None
+    def arrivals(self) -> list[ReceivedFrame]:
+        return self.received
 
     async def wait_for_quiet(self, quiet_s: float, timeout: float) -> bool:
         """Wait until the agent has sent only silence for `quiet_s` (its turn is over)."""
