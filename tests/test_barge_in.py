@@ -64,7 +64,7 @@ def voiced_burst(ms: int, rate: int = 8000) -> bytes:
 async def test_caller_barging_in_stops_the_agent_within_200_ms(start_daemon: DaemonFactory, say: Callable[..., bytes]) -> None:
     daemon = await start_daemon()
     assert daemon.audiosocket is not None
-    speech = say("Sorry I need to tell you something about my boiler right now")
+    speech = say("Sorry I need to tell you something about my heating right now")
     lead_s = 0.1  # the `say` fixture's leading silence
     peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)
     await peer.connect()
@@ -86,7 +86,7 @@ async def test_caller_barging_in_stops_the_agent_within_200_ms(start_daemon: Dae
     greeting = turns[0]
     assert greeting["interrupted"] == 1
     assert greeting["text"] != daemon.services.phrases and len(greeting["text"]) < 60, greeting["text"]  # type: ignore[union-attr]
-    assert "boiler" in " ".join(caller_turns(daemon, peer.call_id)).lower()
+    assert "heating" in " ".join(caller_turns(daemon, peer.call_id)).lower()
 
 
 @pytest.mark.e2e
