@@ -1,0 +1,74 @@
+"""Caller names and companies from self-introductions, with the sentences that hold none."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebridge.dialogue.parsers.names import parse_company, parse_name
+
+# --- names and companies -----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name"),
+    [
+        ("de", "Mein Name ist Peter Müller", "Peter Müller"),
+        ("de", "mein name ist peter müller", "Peter Müller"),
+        ("de", "Hier ist Frau Schmidt", "Frau Schmidt"),
+        ("de", "Ich bin der Hans Meier von der Firma Meier GmbH", "Hans Meier"),
+        ("de", "Müller hier", "Müller"),
+        ("de", "Ja hallo, Schmidt am Apparat.", "Schmidt"),
+        ("de", "Guten Tag, hier spricht Dr. Klaus Weber.", "Dr. Klaus Weber"),
+        ("de", "Ich heiße Anna Mueller und wohne in Köln", "Anna Mueller"),
+        ("de", "Hallo, hier ist Peter Müller, ich rufe wegen der Heizung an", "Peter Müller"),
+        ("en", "This is John Smith", "John Smith"),
+        ("en", "my name is Anna Lee", "Anna Lee"),
+        ("en", "John Smith speaking", "John Smith"),
+        ("en", "Hi, I'm Sarah O'Brien from Acme Ltd", "Sarah O'Brien"),
+        ("en", "Hello, this is Mr. Jones calling about my boiler", "Mr. Jones"),
+    ],
+)
+def test_name_from_self_introduction(language: str, text: str, name: str) -> None:
+    assert parse_name(text, language) == name
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Hier ist die Heizung kaputt"),
+        ("de", "Das Wasser hier läuft überall"),
+        ("de", "Ich bin Mieter in der Hauptstraße"),
+        ("de", "Guten Morgen, ich habe einen Rohrbruch"),
+        ("en", "I'm calling about my boiler"),
+        ("en", "This is urgent"),
+        ("en", "Hi, it's Monday"),
+    ],
+)
+def test_no_name(language: str, text: str) -> None:
+    assert parse_name(text, language) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "company"),
+    [
+        ("de", "Ich bin der Hans Meier von der Firma Meier GmbH", "Meier GmbH"),
+        ("de", "von der Firma Schulz Haustechnik", "Schulz Haustechnik"),
+        ("de", "Müller & Söhne GmbH", "Müller & Söhne GmbH"),
+        ("de", "Schmidt GmbH & Co. KG ruft an", "Schmidt GmbH & Co. KG"),
+        ("de", "Hier ist die Hausverwaltung Krause AG", "Hausverwaltung Krause AG"),
+        ("en", "from Acme Ltd", "Acme Ltd"),
+        ("en", "This is John Smith of Smith & Sons Ltd", "Smith & Sons Ltd"),
+        ("en", "I work for Globex Inc.", "Globex Inc."),
+    ],
+)
+def test_company(language: str, text: str, company: str) -> None:
+    assert parse_company(text, language) == company
+
+
+@pytest.mark.parametrize(("language", "text"), [("de", "Mein Name ist Peter Müller"), ("en", "This is John Smith from London")])
+def test_no_company(language: str, text: str) -> None:
+    assert parse_company(text, language) is None
+
+
+def test_name_before_mein_name() -> None:
+    assert parse_name("Grüß Gott, Brandl mein Name.", "de") == "Brandl"

@@ -1,0 +1,86 @@
+"""Urgency levels and their reasons; negations and look-alikes are not emergencies."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebridge.dialogue.parsers.urgency import parse_urgency
+
+# --- urgency -----------------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "level", "reason"),
+    [
+        ("de", "Wir haben einen Wasserrohrbruch!", "emergency", "Wasserrohrbruch"),
+        ("de", "Rohrbruch im Keller", "emergency", "Rohrbruch"),
+        ("de", "Es riecht nach Gas", "emergency", "riecht nach Gas"),
+        ("de", "Es riecht stark nach Gas im Keller", "emergency", "riecht stark nach Gas"),
+        ("de", "Gasgeruch im Treppenhaus", "emergency", "Gasgeruch"),
+        ("de", "Das Wasser läuft", "emergency", "Wasser läuft"),
+        ("de", "Ueberschwemmung im Bad", "emergency", "Ueberschwemmung"),
+        ("de", "Die Heizung ist ausgefallen", "emergency", "Heizung ist ausgefallen"),
+        ("de", "Heizung ausgefallen", "emergency", "Heizung ausgefallen"),
+        ("de", "Stromausfall im ganzen Haus", "emergency", "Stromausfall"),
+        ("de", "Kurzschluss in der Küche", "emergency", "Kurzschluss"),
+        ("de", "Es gibt einen Brand", "emergency", "Brand"),
+        ("de", "Kein Rohrbruch, aber es riecht nach Gas", "emergency", "riecht nach Gas"),
+        ("en", "We have a burst pipe", "emergency", "burst pipe"),
+        ("en", "I can smell gas", "emergency", "smell gas"),
+        ("en", "There's flooding in the basement", "emergency", "flooding"),
+        ("en", "We have no heating", "emergency", "no heating"),
+        ("en", "power cut in the whole building", "emergency", "power cut"),
+        ("de", "Es ist dringend", "soon", "dringend"),
+        ("de", "Bitte heute noch", "soon", "heute noch"),
+        ("de", "so schnell wie möglich bitte", "soon", "so schnell wie möglich"),
+        ("de", "Kein Notfall, aber dringend", "soon", "dringend"),
+        ("en", "It's urgent", "soon", "urgent"),
+        ("en", "asap please", "soon", "asap"),
+        ("de", "nicht dringend", "no_rush", "nicht dringend"),
+        ("de", "Es ist nicht so dringend", "no_rush", "nicht so dringend"),
+        ("de", "Keine Eile, hat Zeit", "no_rush", "Keine Eile"),
+        ("en", "It's not an emergency, no rush", "no_rush", "no rush"),
+        ("en", "whenever suits you", "no_rush", "whenever"),
+    ],
+)
+def test_urgency_level_and_reason(language: str, text: str, level: str, reason: str) -> None:
+    urgency = parse_urgency(text, language, ())
+    assert (urgency.level, urgency.reason) == (level, reason)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Es ist kein Notfall"),
+        ("de", "Es riecht nicht nach Gas"),
+        ("de", "Die Heizung ist nicht ausgefallen"),
+        ("de", "Das Wasser läuft nicht ab"),
+        ("de", "Notfalls kann ich auch morgen"),
+        ("de", "Ich wohne in Brandenburg"),
+        ("de", "Ich brauche einen Termin für die Wartung"),
+        ("en", "no emergency"),
+        ("en", "There's no gas smell"),
+        ("en", "I'd like a quote for a new boiler"),
+    ],
+)
+def test_no_emergency_on_negations_or_lookalikes(language: str, text: str) -> None:
+    assert parse_urgency(text, language, ()).level == "unknown"
+
+
+def test_configured_emergency_keywords_count_and_can_be_negated() -> None:
+    keywords = ["Heizkessel leckt", "Aufzug"]
+    assert parse_urgency("Der Heizkessel leckt", "de", keywords).level == "emergency"
+    assert parse_urgency("Jemand steckt im Personenaufzug fest", "de", keywords).level == "emergency"
+    assert parse_urgency("Der Heizkessel leckt", "de", ()).level == "unknown"
+    assert parse_urgency("Kein Aufzug betroffen", "de", keywords).level == "unknown"
+
+
+def test_not_so_urgent_is_no_rush() -> None:
+    # Found by the conversation suite: "nicht so eilig" negated "eilig" but matched nothing.
+    assert parse_urgency("Nicht so eilig.", "de").level == "no_rush"
+    assert parse_urgency("Das ist nicht besonders eilig", "de").level == "no_rush"
+
+
+def test_gas_smell_further_from_the_verb() -> None:
+    # "riecht … nach Gas" allows three words between; callers put the place in between.
+    assert parse_urgency("Es riecht bei uns im Treppenhaus stark nach Gas.", "de").level == "emergency"

@@ -1,0 +1,36 @@
+"""Rule-based parsers that turn one transcribed caller utterance into call-note fields: number, address, time, name, urgency.
+
+German and English, written for Whisper's output (odd capitals, trailing punctuation, digits as words, "ae" for "ä"); no models, no I/O.
+"""
+
+from __future__ import annotations
+
+from voicebridge.dialogue.parsers.address import Address, parse_address
+from voicebridge.dialogue.parsers.names import parse_company, parse_name
+from voicebridge.dialogue.parsers.phone import PhoneNumber, find_phone_numbers, parse_phone_number
+from voicebridge.dialogue.parsers.postcode import parse_postcode
+from voicebridge.dialogue.parsers.replies import is_goodbye, is_no, is_yes, parse_correction, wants_person
+from voicebridge.dialogue.parsers.urgency import Urgency, UrgencyLevel, parse_urgency
+from voicebridge.dialogue.parsers.when import DEFAULT_TIMEZONE, TimeWindow, parse_when
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "Address",
+    "PhoneNumber",
+    "TimeWindow",
+    "Urgency",
+    "UrgencyLevel",
+    "find_phone_numbers",
+    "is_goodbye",
+    "is_no",
+    "is_yes",
+    "parse_address",
+    "parse_company",
+    "parse_correction",
+    "parse_name",
+    "parse_phone_number",
+    "parse_postcode",
+    "parse_urgency",
+    "parse_when",
+    "wants_person",
+]

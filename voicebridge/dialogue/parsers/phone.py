@@ -1,0 +1,305 @@
+"""Phone numbers in an utterance: digits, digit words, pairs, "doppel"/"double", "plus vier neun", read back in groups.
+
+Amounts, dates, times, house numbers, postcodes and labelled numbers (Kundennummer …) are kept out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from voicebridge.dialogue.parsers.address import find_addresses, postcode_candidates
+from voicebridge.dialogue.parsers.number_words import CARDINALS, DIGIT_WORDS, EN_UNITS
+from voicebridge.dialogue.parsers.text import blank_spans, fold_text, lang_code, tokenize
+
+# "oh" is also an interjection ("Oh, meine Nummer …"); it only counts as zero next to other spoken digits.
+_AMBIGUOUS_ZERO = frozenset({"oh", "o"})
+_MULTIPLIERS = {"doppel": 2, "doppelt": 2, "double": 2, "triple": 3, "treble": 3, "tripel": 3, "dreifach": 3}
+# "zwo", not "zwei": on the phone the two is said "zwo" so it cannot be heard as "drei".
+_READBACK = {
+    "de": ("null", "eins", "zwo", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"),
+    "en": EN_UNITS,
+}
+# Digits right before these words are an amount, a time or a measurement, never a callback number.
+_UNIT_WORDS = {
+    "de": frozenset(
+        fold_text(word)
+        for word in (
+            "uhr",
+            "euro",
+            "eur",
+            "€",
+            "cent",
+            "prozent",
+            "%",
+            "liter",
+            "meter",
+            "qm",
+            "m²",
+            "quadratmeter",
+            "kilo",
+            "kg",
+            "km",
+            "grad",
+            "jahre",
+        )
+        + ("jahren", "stück", "minuten", "stunden", "tage", "tagen", "wochen", "mal", "bar", "kw", "watt", "volt", "$", "£", "dollar")
+    ),
+    "en": frozenset(
+        ("am", "pm", "o'clock", "euro", "euros", "€", "dollars", "dollar", "$", "pounds", "pound", "£", "percent", "%", "litres", "liters")
+        + ("metres", "meters", "kg", "km", "degrees", "years", "minutes", "hours", "days", "weeks", "times", "bar", "kw", "watts", "volts")
+    ),
+}
+# Numbers that callers read out but that are not phone numbers.
+_NOT_PHONE_LABELS = tuple(
+    fold_text(word)
+    for word in (
+        "kundennummer",
+        "kundennr",
+        "rechnungsnummer",
+        "rechnungsnr",
+        "auftragsnummer",
+        "auftragsnr",
+        "vertragsnummer",
+        "bestellnummer",
+    )
+    + (
+        "zählernummer",
+        "vorgangsnummer",
+        "aktenzeichen",
+        "seriennummer",
+        "artikelnummer",
+        "steuernummer",
+        "iban",
+        "invoice",
+        "order",
+        "reference",
+    )
+    + ("account", "ticket", "serial", "policy", "customer", "postleitzahl", "plz", "zip", "postcode")
+)
+_PHONE_NEGATORS = frozenset({"nicht", "not", "nein", "no"})
+_NOT_PHONE_RES = (
+    re.compile(r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.(?:\s?\d{4}|\s?\d{2}\b)?"),  # 03.12. / 3.12.2026
+    re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"),  # 12/03/2026
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),  # 2026-12-03
+    re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:uhr\b|h\b|am\b|pm\b|a\.m\.|p\.m\.)", re.IGNORECASE),  # 14.30 Uhr
+    re.compile(r"\b\d{1,2}:\d{2}\b"),  # 14:30
+)
+# "+49 (0)30 …": the bracketed trunk zero is not dialled from abroad.
+_TRUNK_ZERO_RE = re.compile(r"((?:\+|\b00)\d{1,3}\s*)\(0\)")
+_PHONE_TOKEN_RE = re.compile(r"\+|[^\W_]+(?:'[^\W_]+)?|[-–/().,]|\S")
+_PHONE_SEPARATORS = frozenset("-–/()")
+# Country codes of two digits; "1" and "7" have one, all others three (ITU-T E.164 zones).
+_TWO_DIGIT_COUNTRY_CODES = frozenset(
+    "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54".split() + "55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98".split()
+)
+# Berlin, Hamburg, Frankfurt, Munich, London: three-digit prefixes; most other German area codes are read as four.
+_SHORT_AREA_CODES = frozenset({"030", "040", "069", "089", "020"})
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    """A callback number: `number` holds only digits, with a leading "+" when international; `groups` is how to read it back."""
+
+    number: str
+    groups: tuple[str, ...]
+
+    @property
+    def international(self) -> bool:
+        return self.number.startswith("+")
+
+    def spoken_back(self, language: str, group_separator: str = " – ") -> str:
+        """Digit by digit for the TTS: "null, eins, sieben, eins – zwo, drei, vier – …"; the separator marks a pause."""
+        words = _READBACK[lang_code(language)]
+        return group_separator.join(", ".join("plus" if ch == "+" else words[int(ch)] for ch in group) for group in self.groups)
+
+
+@dataclass
+class _Run:
+    """A phone number being assembled from adjacent digits, digit words and separators."""
+
+    start: int
+    end: int
+    plus: bool = False
+    groups: list[str] = field(default_factory=list)
+    spoken: bool = False
+    last_spoken: bool = False
+    last_tens: bool = False
+
+
+def _chunk(digits: str) -> list[str]:
+    # Read-back groups of three with a final four (7 → 3+4, 10 → 3+3+4); eight splits evenly (4+4); up to five stay whole ("07700").
+    parts = []
+    while len(digits) > 5:
+        size = 4 if len(digits) == 8 else 3
+        parts.append(digits[:size])
+        digits = digits[size:]
+    if digits:
+        parts.append(digits)
+    return parts
+
+
+def _country_code_length(digits: str) -> int:
+    if digits[0] in "17":
+        return 1
+    return 2 if digits[:2] in _TWO_DIGIT_COUNTRY_CODES else 3
+
+
+def _reading_groups(digits: str, caller_groups: list[str], plus: bool) -> tuple[str, ...]:
+    # The caller's own grouping is the easiest to check back, unless it was digit by digit ("1 800 …" may lead with one).
+    meaningful = len(caller_groups) >= 2 and all(len(group) >= 2 for group in caller_groups[1:])
+    if plus:
+        code = digits[: _country_code_length(digits)]
+        if meaningful and caller_groups[0] == code:
+            rest = [part for group in caller_groups[1:] for part in _chunk(group)]
+        else:
+            rest = _chunk(digits[len(code) :])
+        return ("+" + code, *rest)
+    if meaningful:
+        return tuple(part for group in caller_groups for part in _chunk(group))
+    if digits.startswith("0"):
+        head = 3 if digits[:3] in _SHORT_AREA_CODES else 4
+        return (digits[:head], *_chunk(digits[head:]))
+    if len(digits) == 10:  # North American: 555 123 4567
+        return digits[:3], digits[3:6], digits[6:]
+    return tuple(_chunk(digits))
+
+
+def _finish_run(run: _Run) -> PhoneNumber | None:
+    groups = [group for group in run.groups if group]
+    plus = run.plus
+    if not plus and groups and groups[0].startswith("00"):
+        plus = True  # 0049 … is the same as +49 …
+        groups[0] = groups[0][2:]
+        groups = [group for group in groups if group]
+    if plus and len(groups) >= 2 and len(groups[0]) <= 3 and groups[1].startswith("0"):
+        groups[1] = groups[1][1:]  # "+49 030 …": the national trunk zero is not dialled from abroad
+    digits = "".join(groups)
+    if not 6 <= len(digits) <= 15 or (plus and digits.startswith("0")):
+        return None
+    return PhoneNumber(("+" if plus else "") + digits, _reading_groups(digits, groups, plus))
+
+
+def _digit_atom(tok: str, fold: str, next_fold: str, prev_spoken: bool, lang: str) -> tuple[str, bool, bool] | None:
+    """(digits, spoken, is_tens_word) for one token, or None when it is no part of a number."""
+    if tok.isascii() and tok.isdigit():
+        return tok, False, False
+    digit_words = DIGIT_WORDS[lang]
+    if fold in digit_words:
+        if fold in _AMBIGUOUS_ZERO and not prev_spoken and next_fold not in digit_words:
+            return None
+        return digit_words[fold], True, False
+    value = CARDINALS[lang].get(fold)
+    if value is not None and value >= 10:
+        return str(value), True, value % 10 == 0
+    for word, times in _MULTIPLIERS.items():  # "Doppelnull", "doppel-null"
+        rest = fold.removeprefix(word).lstrip("-")
+        if rest != fold and rest in digit_words:
+            return digit_words[rest] * times, True, False
+    return None
+
+
+def _phone_masks(text: str, lang: str) -> list[tuple[int, int]]:
+    spans = [m.span() for regex in _NOT_PHONE_RES for m in regex.finditer(text)]
+    spans += [span for match in find_addresses(text) for span in match.number_spans]
+    spans += [(start, end) for start, end, _ in postcode_candidates(text, lang)]
+    return spans
+
+
+def _phone_runs(text: str, lang: str) -> list[_Run]:
+    masked = _TRUNK_ZERO_RE.sub(lambda m: m.group(1) + "   ", blank_spans(text, _phone_masks(text, lang)))
+    tokens = list(_PHONE_TOKEN_RE.finditer(masked))
+    folds = [fold_text(m.group()) for m in tokens]
+    runs: list[_Run] = []
+    run: _Run | None = None
+    pending: str | None = None  # the separator seen since the last digit
+    multiplier = 1
+
+    def close() -> None:
+        nonlocal run, pending, multiplier
+        if run is not None and run.groups:
+            runs.append(run)
+        run, pending, multiplier = None, None, 1
+
+    for index, m in enumerate(tokens):
+        tok, fold = m.group(), folds[index]
+        next_fold = folds[index + 1] if index + 1 < len(tokens) else ""
+        if tok == "+" or fold == "plus":
+            close()
+            run = _Run(m.start(), m.end(), plus=True)
+            continue
+        if fold in _MULTIPLIERS:
+            multiplier = _MULTIPLIERS[fold]
+            run = run or _Run(m.start(), m.end())
+            continue
+        atom = _digit_atom(tok, fold, next_fold, run is not None and run.last_spoken, lang)
+        if atom is not None:
+            digits, spoken, tens = atom
+            if multiplier > 1:
+                digits, multiplier = digits[0] * (multiplier - 1) + digits, 1
+            if run is not None and run.groups and pending == ",":
+                # A comma joins spoken groups ("null eins sieben eins, zwo drei …") but not "Hausnummer 12, 0171 …".
+                if not (run.spoken or spoken or run.plus or run.groups[0].startswith("0")):
+                    close()
+            if run is None:
+                run = _Run(m.start(), m.end())
+            if run.last_tens and spoken and pending is None and len(digits) == 1 and digits != "0":
+                run.groups[-1] = run.groups[-1][:-1] + digits  # "twenty three" is 23, not 203
+            elif spoken and run.last_spoken and pending is None:
+                run.groups[-1] += digits
+            else:
+                run.groups.append(digits)
+            run.spoken |= spoken
+            run.last_spoken, run.last_tens = spoken, tens
+            run.end, pending = m.end(), None
+            continue
+        if tok in _PHONE_SEPARATORS or tok == ",":
+            if run is None and tok == "(":
+                run = _Run(m.start(), m.end())
+            elif run is not None:
+                pending = "," if tok == "," else pending or tok
+            continue
+        if tok == "." and run is not None and run.groups and index + 1 < len(tokens):
+            after = tokens[index + 1]
+            # Only a dot squeezed between digits ("0171.2345678") is a separator; otherwise it ends the sentence.
+            if tokens[index - 1].end() == m.start() and after.start() == m.end() and after.group().isdigit():
+                pending = pending or "."
+                continue
+        if run is not None and run.groups and fold in _UNIT_WORDS[lang]:
+            run = None  # "150 000 Euro" is an amount
+        close()
+    close()
+    return runs
+
+
+def _preceding_words(text: str, start: int, count: int) -> list[str]:
+    return [token.fold for token in tokenize(text[:start]) if token.is_word][-count:]
+
+
+def phone_candidates(text: str, lang: str) -> list[tuple[PhoneNumber, _Run, bool]]:
+    """Every plausible number with its run and whether the caller negated it ("nicht 0171 …, sondern …")."""
+    found = []
+    for run in _phone_runs(text, lang):
+        number = _finish_run(run)
+        if number is None:
+            continue
+        before = _preceding_words(text, run.start, 3)
+        # German compounds end in the label ("Neukundennummer"); English labels are whole words.
+        if any(word == label or (len(label) > 6 and word.endswith(label)) for word in before for label in _NOT_PHONE_LABELS):
+            continue
+        found.append((number, run, any(word in _PHONE_NEGATORS for word in before[-2:])))
+    return found
+
+
+def find_phone_numbers(text: str, language: str) -> list[PhoneNumber]:
+    """All phone numbers in the utterance, in the order they were said."""
+    return [number for number, _, _ in phone_candidates(text, lang_code(language))]
+
+
+def parse_phone_number(text: str, language: str) -> PhoneNumber | None:
+    """The callback number in the utterance: the first one the caller did not take back, or None."""
+    candidates = phone_candidates(text, lang_code(language))
+    for number, _, negated in candidates:
+        if not negated:
+            return number
+    return candidates[0][0] if candidates else None

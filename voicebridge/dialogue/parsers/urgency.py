@@ -1,0 +1,75 @@
+"""How urgent a call is: emergency (burst pipe, gas smell, no heating), soon, no rush, or unknown; negations do not count.
+
+Only the caller's words decide, never the date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from voicebridge.dialogue.parsers.text import Phrase, find_phrase, lang_code, phrase_table, span_text, tokenize
+
+UrgencyLevel = Literal["emergency", "soon", "no_rush", "unknown"]
+
+_EMERGENCY = {
+    "de": phrase_table("*rohrbruch", "rohr … geplatzt", "leitung … geplatzt", "wasser läuft", "läuft … wasser", "wasser … tritt aus", "wasser … spritzt")
+    + phrase_table("*überschwemmung", "überschwemmt", "*überflutung", "überflutet", "unter wasser")
+    + phrase_table("*gasgeruch", "riecht … nach gas", "stark nach gas", "gas … riecht", "*gasleck", "gasaustritt", "kohlenmonoxid")
+    + phrase_table(
+        "heizung … ausgefallen",
+        "heizung … kaputt",
+        "heizung … geht nicht",
+        "heizung … funktioniert nicht",
+        "keine heizung",
+        "*heizungsausfall",
+    )
+    + phrase_table("*stromausfall", "kein strom", "strom … ausgefallen", "strom … weg", "*kurzschluss")
+    + phrase_table("*brand", "es brennt", "feuer", "es qualmt", "es raucht", "*rauchentwicklung", "*notfall"),
+    "en": phrase_table("burst pipe", "pipe … burst", "burst water main", "flood", "flooding", "flooded", "water … everywhere", "water … pouring")
+    + phrase_table("water … gushing", "gas smell", "smell … gas", "gas leak", "leaking gas", "carbon monoxide")
+    + phrase_table("no heating", "no heat", "heating … broken", "heating … not working", "heating … stopped working", "boiler … broken down")
+    + phrase_table("power cut", "power outage", "no power", "no electricity", "short circuit", "sparks", "sparking")
+    + phrase_table("fire", "smoke", "emergency"),
+}
+_SOON = {
+    "de": phrase_table("dringend", "eilig", "eilt", "so schnell wie möglich", "so bald wie möglich", "schnellstmöglich", "möglichst schnell")
+    + phrase_table("möglichst bald", "baldmöglichst", "heute noch", "noch heute", "sofort", "umgehend", "zeitnah", "asap"),
+    "en": phrase_table("urgent", "urgently", "asap", "as soon as possible", "as soon as you can", "right away", "straight away", "immediately")
+    + phrase_table("as quickly as possible", "today if possible"),
+}
+_NO_RUSH = {
+    "de": phrase_table("keine eile", "nicht … eilig", "eilt nicht", "nicht … dringend", "hat zeit", "hat noch zeit", "kann warten", "keine hektik")
+    + phrase_table("kein stress", "in ruhe", "wann es ihnen passt", "wenn sie zeit haben", "irgendwann"),
+    "en": phrase_table("no rush", "no hurry", "not … urgent", "whenever", "in no hurry", "not in a hurry", "can wait", "no pressure")
+    + phrase_table("when you have time", "at your convenience", "when it suits you"),
+}
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """How urgent the caller made it sound, and the words that decided it ("" for unknown)."""
+
+    level: UrgencyLevel
+    reason: str = ""
+
+
+def parse_urgency(text: str, language: str, emergency_keywords: Sequence[str] = ()) -> Urgency:
+    """Emergency beats soon beats no_rush; negated keywords ("kein Notfall", "no emergency") do not count.
+
+    Only the caller's words matter: "Heizung ausgefallen" is an emergency in July too; the date is never consulted.
+    """
+    lang = lang_code(language)
+    tokens = tokenize(text)
+    custom = phrase_table(*(keyword if " " in keyword.strip() else "*" + keyword.strip() for keyword in emergency_keywords if keyword.strip()))
+    levels: tuple[tuple[UrgencyLevel, Sequence[Phrase], bool], ...] = (
+        ("emergency", _EMERGENCY[lang] + custom, True),
+        ("soon", _SOON[lang], True),
+        ("no_rush", _NO_RUSH[lang], False),
+    )
+    for level, phrases, negatable in levels:
+        match = find_phrase(tokens, phrases, inflect=True, negatable=negatable)
+        if match is not None:
+            return Urgency(level, span_text(text, tokens, match))
+    return Urgency("unknown")
