@@ -1,11 +1,14 @@
-"""Print the conversation suite's field accuracy as a Markdown table for the README: `.venv/bin/python scripts/conversation_accuracy.py`.
+"""Conversation accuracy: `.venv/bin/python scripts/conversation_accuracy.py [--split dev|test] [--mode script|sim] [--llm]`.
 
-Runs every scripted caller in tests/conversations/ through the real policy with the bundled LLM (or none: --no-llm).
+Without --split it runs the hand-written regression callers in tests/conversations/callers.py. With --split it runs the
+generated callers (tests/conversations/generator.py): tune on `dev`; `test` is the held-out part, run only to report.
+--no-llm (default for generated callers) uses the parsers alone; --llm adds the bundled LLM's hints during the call.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import statistics
 import sys
@@ -17,42 +20,76 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.conversations.callers import CALLERS  # noqa: E402
-from tests.conversations.runner import run_caller, table  # noqa: E402
-from voicebridge.config import load_config  # noqa: E402
-from voicebridge.dialogue.note_extractor import NoteExtractor, UtteranceHints  # noqa: E402
-from voicebridge.models.registry import gguf_path  # noqa: E402
+from tests.conversations.generator import split  # noqa: E402
+from tests.conversations.runner import run_caller  # noqa: E402
+from tests.conversations.runner import table as regression_table  # noqa: E402
+from tests.conversations.scoring import misses, score_all, summary, table  # noqa: E402
+from tests.conversations.simulator import run_script, run_simulated  # noqa: E402
+from voicebridge.dialogue.note_extractor import UtteranceHints  # noqa: E402
+
+Hints = Callable[[str, str, tuple[str, ...]], UtteranceHints]
+
+
+def _hints(timings: list[float]) -> Hints:
+    from voicebridge.config import load_config
+    from voicebridge.dialogue.note_extractor import NoteExtractor
+    from voicebridge.models.registry import gguf_path
+
+    cfg = load_config(None)
+    llm = cfg.models.llm
+    extractor = NoteExtractor(gguf_path(cfg), llm.threads, llm.context, llm.chat_format)
+
+    def hints(text: str, language: str, candidates: tuple[str, ...]) -> UtteranceHints:
+        t0 = time.perf_counter()
+        try:
+            return extractor.hints(text, language, candidates)
+        finally:
+            timings.append(time.perf_counter() - t0)
+
+    return hints
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--no-llm", action="store_true", help="parsers only")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show each wrong field")
+    parser.add_argument("--split", choices=("dev", "test"), help="generated callers: dev (tune) or test (held out)")
+    parser.add_argument("--mode", choices=("script", "sim"), default="sim", help="fixed scripts or a simulated caller")
+    parser.add_argument("--size", type=int, default=200, help="callers per split")
+    parser.add_argument("--lang", choices=("de", "en"), help="only this language")
+    llm = parser.add_mutually_exclusive_group()
+    llm.add_argument("--llm", action="store_true", help="with the bundled LLM's hints during the call")
+    llm.add_argument("--no-llm", action="store_true", help="parsers only (the regression callers use the LLM otherwise)")
+    parser.add_argument("--json", action="store_true", help="the headline figures as JSON")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show each miss (dev only: do not read the test part's)")
     args = parser.parse_args()
-    hints: Callable[[str, str, tuple[str, ...]], UtteranceHints] | None = None
     timings: list[float] = []
-    if not args.no_llm:
-        cfg = load_config(None)
-        llm = cfg.models.llm
-        extractor = NoteExtractor(gguf_path(cfg), llm.threads, llm.context, llm.chat_format)
-
-        def hints(text: str, language: str, candidates: tuple[str, ...]) -> UtteranceHints:
-            t0 = time.perf_counter()
-            try:
-                return extractor.hints(text, language, candidates)
-            finally:
-                timings.append(time.perf_counter() - t0)
+    use_llm = args.llm or (args.split is None and not args.no_llm)
+    hints = _hints(timings) if use_llm else None
     started = time.perf_counter()
-    outcomes = [run_caller(c, hints) for c in CALLERS]
+    if args.split is None:
+        outcomes = [run_caller(c, hints) for c in CALLERS]
+        print(f"{len(outcomes)} regression callers, LLM {'on' if hints else 'off'}")
+        if args.verbose:
+            for o in outcomes:
+                wrong = [k for k, ok in o.scores.items() if not ok]
+                if wrong:
+                    print(f"{o.caller.id}: {', '.join(f'{k}={getattr(o.note, k, None)!r}' for k in wrong)}")
+        print(regression_table(outcomes))
+        return
+    facts = [f for f in split(args.split, args.size) if args.lang is None or f.language == args.lang]
+    run = run_simulated if args.mode == "sim" else run_script
+    scored = score_all([run(f, hints) for f in facts])
     took = time.perf_counter() - started
-    calls = sum(o.model_calls for o in outcomes)
-    for o in outcomes:
-        wrong = [k for k, ok in o.scores.items() if not ok]
-        if wrong and args.verbose:
-            print(f"{o.caller.id}: {', '.join(f'{k}={getattr(o.note, k, None)!r}' for k in wrong)}")
-    print(f"{len(outcomes)} callers, {date.today()}, {platform.machine()} {platform.processor() or ''} "
-          f"LLM {'off' if hints is None else 'on'}: {calls} model calls, median {statistics.median(timings or [0]) * 1000:.0f} ms, "
-          f"max {max(timings or [0]) * 1000:.0f} ms; {took:.1f} s in all\n")
-    print(table(outcomes))
+    if args.json:
+        print(json.dumps(summary(scored)))
+        return
+    if args.verbose:
+        if args.split == "test":
+            sys.exit("-v shows the test part's misses; tune on --split dev")
+        print("\n".join(misses(scored)))
+    print(f"{args.split} part, {len(facts)} generated callers, mode {args.mode}, {date.today()}, {platform.machine()}, "
+          f"LLM {'on' if hints else 'off'}: {sum(s.dialogue.model_calls for s in scored)} model calls, "
+          f"median {statistics.median(timings or [0]) * 1000:.0f} ms; {took:.1f} s in all\n")
+    print(table(scored))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,247 @@
+"""The parts generated callers are made of: names, numbers as people say them and as Whisper writes them, addresses, concerns.
+
+Plain data and small renderers with no knowledge of the parsers, so the benchmark cannot lean on how the code reads things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# -- names ------------------------------------------------------------------------------------------------------------------------
+# (first, last, gender) – Turkish and Polish names as Whisper writes them on a German line (no ş, ı, ł).
+NAMES_DE = (
+    ("Martina", "Keller", "f"), ("Peter", "Hartmann", "m"), ("Elfriede", "Hartmann", "f"), ("Jürgen", "Wolf", "m"),
+    ("Sabine", "Koch", "f"), ("Thomas", "Sommer", "m"), ("Anna", "Becker", "f"), ("Klaus", "Fischer", "m"),
+    ("Monika", "Vogel", "f"), ("Stefan", "Winter", "m"), ("Ursula", "Braun", "f"), ("Markus", "Fuchs", "m"),
+    ("Heike", "Schneider", "f"), ("Wolfgang", "Zimmermann", "m"), ("Andrea", "Krüger", "f"), ("Florian", "Huber", "m"),
+    ("Mehmet", "Yilmaz", "m"), ("Ayse", "Demir", "f"), ("Emre", "Kaya", "m"), ("Fatma", "Sahin", "f"), ("Can", "Öztürk", "m"),
+    ("Katarzyna", "Nowak", "f"), ("Piotr", "Kowalski", "m"), ("Agnieszka", "Wisniewska", "f"), ("Tomasz", "Wojcik", "m"),
+    ("Marek", "Zielinski", "m"), ("Renate", "Müller-Lüdenscheidt", "f"), ("Bernd", "Schmidt-Weber", "m"),
+    ("Leyla", "Hoffmann-Yilmaz", "f"), ("Ingrid", "Kowalski-Braun", "f"), ("Dieter", "Bäcker", "m"), ("Gabriele", "Engel", "f"),
+)
+NAMES_EN = (
+    ("John", "Smith", "m"), ("Emily", "Clarke", "f"), ("Oliver", "Hughes", "m"), ("Sarah", "Thompson", "f"),
+    ("James", "O'Connor", "m"), ("Laura", "Baker", "f"), ("Daniel", "Cook", "m"), ("Hannah", "Walker", "f"),
+    ("Michael", "Wright", "m"), ("Rachel", "Green", "f"), ("David", "Miller", "m"), ("Sophie", "Turner", "f"),
+    ("Mehmet", "Yilmaz", "m"), ("Katarzyna", "Nowak", "f"), ("Thomas", "Becker", "m"), ("Anna", "Sommer", "f"),
+    ("Peter", "Fischer", "m"), ("Claire", "Smith-Jones", "f"), ("Mark", "Koch", "m"), ("Julia", "Kowalski", "f"),
+)
+# (company, how "from" it is said)
+COMPANIES_DE = (("Keller Immobilien GmbH", "von der"), ("Hausverwaltung Sommer", "von der"), ("Bäckerei Vogel", "von der"),
+                ("Fliesenhandel Roth", "vom"), ("Praxis Dr. Winter", "von der"), ("Café Central", "vom"),
+                ("Autohaus Fuchs KG", "vom"), ("Kanzlei Braun und Partner", "von der"))
+COMPANIES_EN = (("Cyberdyne Ltd", "from"), ("Baker Properties", "from"), ("Green Dental Practice", "from the"),
+                ("Munich Lettings GmbH", "from"), ("Hughes and Sons", "from"))
+
+# -- numbers -----------------------------------------------------------------------------------------------------------------------
+DIGITS = {
+    "de": ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"),
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+}
+_DE_TEENS = ("zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn", "achtzehn", "neunzehn")
+_DE_TENS = ("", "", "zwanzig", "dreißig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig")
+_EN_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+MOBILE_PREFIXES = ("0151", "0152", "0157", "0160", "0162", "0170", "0171", "0172", "0173", "0175", "0176", "0177", "0179")
+LANDLINE_PREFIXES = ("089", "08131", "08106", "030")
+
+
+def pair_words(pair: str, language: str) -> str:
+    """Two digits as one number, the way people say them in pairs: "34" → "vierunddreißig", "05" → "null fünf"."""
+    if pair[0] == "0":
+        return f"{DIGITS[language][0]} {DIGITS[language][int(pair[1])]}"
+    n = int(pair)
+    if language == "de":
+        if n < 20:
+            return _DE_TEENS[n - 10]
+        unit = n % 10
+        return _DE_TENS[n // 10] if unit == 0 else ("ein" if unit == 1 else DIGITS["de"][unit]) + "und" + _DE_TENS[n // 10]
+    if n < 20:
+        return _EN_TEENS[n - 10]
+    unit = n % 10
+    return _EN_TENS[n // 10] if unit == 0 else f"{_EN_TENS[n // 10]}-{DIGITS['en'][unit]}"
+
+
+def digit_words(digits: str, language: str, doubles: bool = False) -> str:
+    """Digit by digit in words; with `doubles`, a repeated digit is "doppel drei" / "double three"."""
+    words: list[str] = []
+    i = 0
+    while i < len(digits):
+        d = digits[i]
+        if doubles and i + 1 < len(digits) and digits[i + 1] == d:
+            words.append(("doppel " if language == "de" else "double ") + DIGITS[language][int(d)])
+            i += 2
+            continue
+        words.append(DIGITS[language][int(d)])
+        i += 1
+    return " ".join(words)
+
+
+def groups_of(digits: str, sizes: tuple[int, ...]) -> list[str]:
+    out, i = [], 0
+    for size in sizes:
+        if i >= len(digits):
+            break
+        out.append(digits[i:i + size])
+        i += size
+    if i < len(digits):
+        out.append(digits[i:])
+    return out
+
+
+@dataclass(frozen=True)
+class Street:
+    name: str  # "Lindenstraße", "Am Hang"
+    english: bool = False  # "14 Baker Street": number first
+
+
+STREETS_DE = (
+    Street("Lindenstraße"), Street("Bahnhofstraße"), Street("Am Hang"), Street("Rosenweg"), Street("Kirchplatz"),
+    Street("Schillerstraße"), Street("Am Anger"), Street("Ringstraße"), Street("Waldweg"), Street("Münchner Straße"),
+    Street("Goethestraße"), Street("Leopoldstraße"), Street("Birkenallee"), Street("Im Winkel"), Street("Sonnenstraße"),
+    Street("Hauptstraße"), Street("Kastanienweg"), Street("Mühlgasse"),
+)
+STREETS_EN = (Street("Baker Street", True), Street("Maple Road", True), Street("Church Lane", True), Street("Park Avenue", True))
+TOWNS = (("80331", "München", "Munich"), ("80802", "München", "Munich"), ("85748", "Garching", "Garching"),
+         ("85540", "Haar", "Haar"), ("81369", "München", "Munich"), ("85716", "Unterschleißheim", "Unterschleißheim"))
+HOUSE_NUMBERS = ("4", "12", "12a", "7", "23", "3b", "40", "108", "9", "16")
+FLOORS = {"de": ("dritter Stock", "zweiter Stock links", "Erdgeschoss", "Hinterhaus"), "en": ("third floor", "ground floor", "flat 2")}
+CARE_OF = {"de": "bei {name}", "en": "care of {name}"}
+
+
+@dataclass(frozen=True)
+class Concern:
+    text: str  # as it fits after "bei mir …" / "my …"
+    words: tuple[str, ...]  # what the note's concern must contain
+    urgency: str = ""  # "emergency" when the words themselves make it one
+
+
+CONCERNS = {
+    "de": (
+        Concern("der Wasserhahn in der Küche tropft", ("Wasserhahn", "tropft")),
+        Concern("die Toilette ist verstopft", ("Toilette", "verstopft")),
+        Concern("die Heizung macht so komische Geräusche", ("Heizung", "Geräusche")),
+        Concern("der Abfluss in der Dusche läuft nicht mehr ab", ("Abfluss", "Dusche")),
+        Concern("die Therme zeigt eine Störung an", ("Therme", "Störung")),
+        Concern("ein Heizkörper im Wohnzimmer wird nicht mehr warm", ("Heizkörper", "warm")),
+        Concern("der Spülkasten läuft ständig nach", ("Spülkasten",)),
+        Concern("unter dem Waschbecken ist alles feucht", ("Waschbecken", "feucht")),
+        Concern("die Steckdose im Bad hat keinen Strom mehr", ("Steckdose", "Strom")),
+        Concern("die Dachrinne ist undicht", ("Dachrinne", "undicht")),
+        Concern("der Boiler macht kein warmes Wasser mehr", ("Boiler", "Wasser")),
+        Concern("die Spülmaschine ist nicht richtig angeschlossen", ("Spülmaschine", "angeschlossen")),
+    ),
+    "en": (
+        Concern("the kitchen tap is dripping", ("tap", "dripping")),
+        Concern("the toilet is blocked", ("toilet", "blocked")),
+        Concern("the radiator in the living room is not getting warm", ("radiator", "warm")),
+        Concern("the shower drain is draining very slowly", ("shower", "drain")),
+        Concern("the boiler shows an error code", ("boiler", "error")),
+        Concern("there is a damp patch under the sink", ("damp", "sink")),
+        Concern("the socket in the bathroom has no power", ("socket", "power")),
+        Concern("the gutter is leaking", ("gutter", "leaking")),
+    ),
+}
+EMERGENCIES = {
+    "de": (
+        Concern("wir haben einen Rohrbruch im Keller, das Wasser läuft überall", ("Rohrbruch",), "emergency"),
+        Concern("es riecht im Treppenhaus stark nach Gas", ("Gas",), "emergency"),
+        Concern("die Heizung ist komplett ausgefallen und es ist eiskalt", ("Heizung", "ausgefallen"), "emergency"),
+        Concern("bei uns kommt Wasser durch die Decke", ("Wasser", "Decke"), "emergency"),
+        Concern("die Toilette läuft über und hört nicht mehr auf", ("Toilette", "läuft über"), "emergency"),
+    ),
+    "en": (
+        Concern("a pipe burst in the basement and water is everywhere", ("pipe", "burst"), "emergency"),
+        Concern("I can smell gas in the kitchen", ("gas",), "emergency"),
+        Concern("water is coming through the ceiling", ("water", "ceiling"), "emergency"),
+        Concern("the toilet is overflowing and it won't stop", ("toilet", "overflowing"), "emergency"),
+    ),
+}
+QUOTES = {
+    "de": (
+        Concern("ich hätte gern ein Angebot für ein neues Bad", ("Angebot", "Bad")),
+        Concern("ich bräuchte einen Kostenvoranschlag für den Austausch der Heizung", ("Kostenvoranschlag", "Heizung")),
+        Concern("was würde es ungefähr kosten, eine neue Dusche einzubauen, ich hätte gern ein Angebot", ("Angebot", "Dusche")),
+    ),
+    "en": (
+        Concern("I'd like a quote for a new bathroom", ("quote", "bathroom")),
+        Concern("could you give me an estimate for replacing the boiler", ("estimate", "boiler")),
+    ),
+}
+FOLLOW_UPS = {
+    "de": (
+        Concern("Ihr Techniker war letzte Woche da, und der Wasserhahn tropft schon wieder", ("tropft",)),
+        Concern("es geht um die Rechnung, da ist ein Posten doppelt berechnet", ("Rechnung", "doppelt")),
+        Concern("ich wollte nachfragen, wann das bestellte Ersatzteil kommt", ("Ersatzteil",)),
+    ),
+    "en": (
+        Concern("your engineer came last week and the tap is dripping again", ("dripping",)),
+        Concern("it's about the invoice, one item was charged twice", ("invoice", "twice")),
+    ),
+}
+MESSAGES = {
+    "de": (
+        ("Herrn Huber", "Huber", Concern("die Heizkörper angekommen sind", ("Heizkörper", "angekommen"))),
+        ("Frau Maier", "Maier", Concern("sie mich wegen der Fliesen zurückrufen soll", ("Fliesen",))),
+        ("Herrn Huber", "Huber", Concern("der Termin am Freitag verschoben werden muss", ("Termin", "verschoben"))),
+    ),
+    "en": (
+        ("Mr Huber", "Huber", Concern("the radiators have arrived", ("radiators", "arrived"))),
+        ("Mrs Maier", "Maier", Concern("she should call me back about the tiles", ("tiles",))),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    words: tuple[str, ...]  # what the note's concern / questions must contain
+    reply: str  # a phrase the agent's answer must contain ("" when the profile cannot answer)
+
+
+QUESTIONS = {
+    "de": (
+        Question("Was kostet bei Ihnen eigentlich die Anfahrt?", ("Anfahrt",), "39 Euro"),
+        Question("Wann haben Sie denn geöffnet?", ("geöffnet",), "Montag bis Donnerstag"),
+        Question("Bauen Sie auch Wärmepumpen ein?", ("Wärmepumpen",), ""),
+        Question("Kommen Sie auch nach Garching?", ("Garching",), "Garching"),
+    ),
+    "en": (
+        Question("How much do you charge per hour?", ("charge",), "68 euros"),
+        Question("What are your opening hours?", ("opening hours",), "Monday to Thursday"),
+        Question("Do you also install heat pumps?", ("heat pumps",), ""),
+    ),
+}
+
+# -- urgency and appointments --------------------------------------------------------------------------------------------------
+URGENCY_PHRASES = {
+    "de": {
+        "soon": ("möglichst bald, bitte", "es wäre schon dringend", "diese Woche noch, wenn es geht", "in den nächsten Tagen",
+                 "so schnell wie möglich", "es eilt ein bisschen"),
+        "no_rush": ("es hat Zeit", "keine Eile", "nicht so dringend", "das ist nicht eilig"),
+    },
+    "en": {
+        "soon": ("quite soon, please", "as soon as possible, I have a baby at home", "it's fairly urgent", "in the next few days"),
+        "no_rush": ("there's no rush", "it's not urgent", "no hurry at all"),
+    },
+}
+# (phrase, days from now or weekday index, kind): kind "days" adds days, "weekday" is the next such weekday, "next_week" that
+# weekday in the following week.
+WINDOW_PHRASES = {
+    "de": (
+        ("morgen Vormittag", 1, "days"), ("übermorgen am Nachmittag", 2, "days"), ("am Freitag nachmittags", 4, "weekday"),
+        ("nächste Woche Dienstag", 1, "next_week"), ("am Donnerstag ab 14 Uhr", 3, "weekday"), ("am Montag früh", 0, "weekday"),
+    ),
+    "en": (
+        ("tomorrow morning", 1, "days"), ("on Friday afternoon", 4, "weekday"), ("next Tuesday", 1, "next_week"),
+        ("Thursday after 2 pm", 3, "weekday"),
+    ),
+}
+FILLERS = {"de": ("ähm, ", "also, ", "ja, also, ", "äh, ", "", ""), "en": ("um, ", "well, ", "so, ", "uh, ", "", "")}
+# Sentence openings that are lower-cased after a greeting ("Hallo, der Wasserhahn …"); names and nouns keep their capital.
+LOWER_AFTER_GREETING = frozenset(
+    "der die das ein eine es wir bei ich unter hier wann was bauen kommen bin können the a there my it's how what do could is "
+    "this your".split()
+)
+GREETINGS = {"de": ("Guten Tag, ", "Hallo, ", "Grüß Gott, ", "Ja, hallo, ", "Schönen guten Morgen, "),
+             "en": ("Hello, ", "Hi, ", "Good morning, ", "Hi there, ")}
