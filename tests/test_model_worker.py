@@ -15,7 +15,7 @@ from tests.callsim import caller_turns, greet_and_wait, pacing, wait_call_closed
 from tests.conftest import make_config
 from voicebridge.daemon import Daemon
 from voicebridge.errors import ModelError
-from voicebridge.models.worker import RemoteTranscriber
+from voicebridge.models.worker import RemoteNoteModel, RemoteTranscriber
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 
 # One daemon (and so one model load) serves the module's tests, on one event loop.
@@ -52,10 +52,10 @@ async def daemon(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Daem
     daemon = Daemon(config)  # no models given: the daemon loads them itself, in its worker process
     await daemon.start()
     yield daemon
-    worker = daemon.model_worker
-    pid = worker.pid if worker is not None else None
+    pids = [w.pid if w is not None else None for w in (daemon.model_worker, daemon.llm_worker)]
     await daemon.stop()
-    assert pid is not None and _gone(pid), "the worker process is still there (running or a zombie)"
+    for pid in pids:
+        assert pid is not None and _gone(pid), "a worker process is still there (running or a zombie)"
     assert _zombie_children() == []
 
 
@@ -68,6 +68,10 @@ async def test_a_call_is_answered_by_models_in_the_worker_process(daemon: Daemon
     # Below the audio clock: niced and batch-scheduled, so a waking daemon thread gets the core at once.
     assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0) + 10
     assert os.sched_getscheduler(pid) == os.SCHED_BATCH
+    # The language model has its own process at the lowest priority: a generation never takes the speech process's cores.
+    llm = daemon.llm_worker
+    assert llm is not None and llm.pid not in (None, pid) and isinstance(services.models.notes, RemoteNoteModel)
+    assert os.getpriority(os.PRIO_PROCESS, llm.pid) == 19 and os.sched_getscheduler(llm.pid) == os.SCHED_BATCH
     speech = say("Hello, my name is Peter Smith. The heating in my house is broken.")
     cpu_before = _cpu_s(pid)
     peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from voicebridge.models.scheduler import BACKGROUND, LIVE, ModelScheduler
+from voicebridge.models.scheduler import BACKGROUND, LIVE, LLM, POST_CALL, SPEECH, ModelScheduler, QueueTimeout
 
 
 async def test_jobs_run_off_the_loop_and_are_timed() -> None:
@@ -53,3 +53,39 @@ async def test_errors_reach_the_caller_and_shutdown_cancels_queued_jobs() -> Non
     await blocker
     with pytest.raises(asyncio.CancelledError):
         await scheduler.run(lambda: "after shutdown")
+
+
+async def test_a_long_llm_job_never_delays_speech_work() -> None:
+    scheduler = ModelScheduler()
+    generating = threading.Event()
+
+    def generation() -> str:
+        generating.set()
+        time.sleep(0.6)
+        return "note"
+
+    note = asyncio.create_task(scheduler.run(generation, priority=POST_CALL, lane=LLM))
+    await asyncio.get_running_loop().run_in_executor(None, generating.wait, 2)
+    stt = await scheduler.run(lambda: "heard", lane=SPEECH)
+    assert stt.value == "heard" and stt.queued_ms < 100, stt  # the speech lane has its own worker
+    assert not note.done()
+    assert (await note).run_ms >= 550
+    scheduler.shutdown()
+
+
+async def test_queued_optional_work_gives_up_and_never_runs() -> None:
+    scheduler = ModelScheduler()
+    ran: list[str] = []
+    blocker = asyncio.create_task(scheduler.run(time.sleep, 0.4, priority=POST_CALL, lane=LLM))
+    await asyncio.sleep(0.02)
+    started = time.perf_counter()
+    with pytest.raises(QueueTimeout, match="did not start within 100 ms in lane llm"):
+        await scheduler.run(ran.append, "hint", lane=LLM, max_wait_ms=100)
+    assert (time.perf_counter() - started) < 0.3  # the caller did not wait for the blocker
+    await blocker
+    await scheduler.run(time.sleep, 0.01, lane=LLM)  # the lane works on, the dropped job never ran
+    assert ran == []
+    # A job that starts in time is awaited to its end, however long it runs.
+    slow = await scheduler.run(time.sleep, 0.2, lane=LLM, max_wait_ms=100)
+    assert slow.run_ms >= 190
+    scheduler.shutdown()

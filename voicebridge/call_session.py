@@ -19,7 +19,7 @@ from voicebridge.dialogue.note_extractor import UtteranceHints
 from voicebridge.dialogue.policy import ConversationPolicy, ModelRequest
 from voicebridge.dialogue.receptionist import Receptionist, Reply
 from voicebridge.errors import ModelError
-from voicebridge.models.scheduler import BACKGROUND, LIVE, Timed
+from voicebridge.models.scheduler import BACKGROUND, LIVE, LLM, Timed
 from voicebridge.pbx.ami_client import TransferResult
 from voicebridge.privacy.recordings import CallRecording, open_recording
 from voicebridge.speech.stt import Transcript
@@ -31,6 +31,7 @@ from voicebridge.turn.endpointer import Endpointer, NoiseDiscarded, SpeechStarte
 log = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT_S = 30
+HINT_MAX_WAIT_MS = 300  # a blocking LLM hint (~0.5 s) that cannot start this soon is skipped: the caller is not kept waiting
 TRANSFER_FAILED = {
     "de": "Ich kann Sie gerade leider nicht verbinden. Ich nehme Ihr Anliegen auf, und wir rufen Sie zurück.",
     "en": "I am sorry, I cannot put you through right now. I will take your message and we will call you back.",
@@ -366,7 +367,8 @@ class CallSession:
         joined = f"{head.value.text} {rest.value.text}".strip()
         value = dataclasses.replace(rest.value, text=joined, audio_ms=head.value.audio_ms + rest.value.audio_ms, rejected="",
                                     reused_ms=head.value.audio_ms)
-        return Timed(value, rest.queued_ms, rest.run_ms)
+        # Both passes' queueing is this turn's: a head that waited behind other work must show in stt_queue_ms.
+        return Timed(value, head.queued_ms + rest.queued_ms, rest.run_ms)
 
     async def _respond_loop(self) -> None:
         await self._speak(self._dialogue.greeting(), timings={})
@@ -393,6 +395,7 @@ class CallSession:
                     return
                 continue
             stt = draft.stt
+            stt_wait_ms = self._now_ms() - heard_at  # the caller's silence spent on transcription, queueing included
             text = stt.value.text
             if not text:
                 log.info("call %s: utterance dropped (%s)", self.info.call_id, stt.value.rejected or "empty")
@@ -400,7 +403,7 @@ class CallSession:
             ended = utterance.audio
             await self._log_turn(
                 "caller", text, ended.start_ms, ended.end_ms,
-                {"stt_queue_ms": round(stt.queued_ms, 1), "stt_ms": round(stt.run_ms, 1),
+                {"stt_queue_ms": round(stt.queued_ms, 1), "stt_ms": round(stt.run_ms, 1), "stt_wait_ms": round(stt_wait_ms, 1),
                  "endpoint_wait_ms": self._endpoint_wait_ms(speculative), "audio_ms": round(stt.value.audio_ms),
                  "stt_reused_ms": round(stt.value.reused_ms),
                  "speculative": float(speculative)},
@@ -451,7 +454,10 @@ class CallSession:
         if hints is None:
             return None
         try:
-            job = await self._svc.scheduler.run(hints, request.text, self.language, request.candidates, priority=priority)
+            # A caller waits on a LIVE hint: if the LLM lane is busy (a note generating), the parsers' reading stands.
+            wait = HINT_MAX_WAIT_MS if priority == LIVE else None
+            job = await self._svc.scheduler.run(hints, request.text, self.language, request.candidates, priority=priority,
+                                                lane=LLM, max_wait_ms=wait)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the parsers' result stands

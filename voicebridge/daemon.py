@@ -33,7 +33,8 @@ class Daemon:
     def __init__(self, config: Config, models: Models | None = None) -> None:
         self.config = config
         self._models = models
-        self.model_worker: ModelWorker | None = None  # the models' process, when this daemon loaded them there
+        self.model_worker: ModelWorker | None = None  # the speech models' process, when this daemon loaded them there
+        self.llm_worker: ModelWorker | None = None  # the language model's process, below the speech process
         self.services: CallServices | None = None
         self.audiosocket: AudioSocketServer | None = None
         self.freeswitch: FreeswitchServer | None = None
@@ -97,9 +98,12 @@ class Daemon:
         """Blocking. By default the models run in a worker process, so this process only moves audio (models.isolation)."""
         if self.config.models.isolation == "thread":
             return load_models(self.config)
-        self.model_worker = ModelWorker(self.config)
+        # Two processes: a generation in the LLM process never holds the pipe (or the cores) a transcription needs.
+        self.model_worker = ModelWorker(self.config, role="speech")
+        self.llm_worker = ModelWorker(self.config, role="llm")
         self.model_worker.start()
-        return self.model_worker.models
+        self.llm_worker.start()
+        return Models(self.model_worker.stt, self.model_worker.tts, self.llm_worker.notes)
 
     def _active_calls(self) -> int:
         return sum(len(server.sessions) for server in (self.audiosocket, self.freeswitch) if server is not None)
@@ -126,8 +130,10 @@ class Daemon:
         if self.services is not None:
             await self.services.store.close()
             self.services.scheduler.shutdown()
-        if self.model_worker is not None:  # after the scheduler: no further model call comes
-            await asyncio.get_running_loop().run_in_executor(None, self.model_worker.stop)
+        loop = asyncio.get_running_loop()
+        for worker in (self.model_worker, self.llm_worker):  # after the scheduler: no further model call comes
+            if worker is not None:
+                await loop.run_in_executor(None, worker.stop)
 
     async def serve_forever(self) -> None:
         """Run until SIGTERM/SIGINT, then end calls cleanly so every row is closed."""

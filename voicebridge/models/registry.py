@@ -99,12 +99,23 @@ def load_voices(config: Config) -> dict[str, Voice]:
     return voices
 
 
+def load_speech_models(config: Config) -> tuple[Transcriber, Synthesizer]:
+    """Whisper and the voices: what the speech lane (and its process) holds."""
+    stt_cfg = config.models.stt
+    stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s)
+    return stt, Synthesizer(load_voices(config))
+
+
+def load_note_model(config: Config) -> NoteExtractor:
+    """The language model: what the LLM lane (and its process) holds."""
+    llm_cfg = config.models.llm
+    return NoteExtractor(gguf_path(config), llm_cfg.threads, llm_cfg.context, llm_cfg.chat_format)
+
+
 def load_models(config: Config) -> LocalModels:
     started = time.perf_counter()
-    stt_cfg, llm_cfg = config.models.stt, config.models.llm
-    stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s)
-    tts = Synthesizer(load_voices(config))
-    notes = NoteExtractor(gguf_path(config), llm_cfg.threads, llm_cfg.context, llm_cfg.chat_format)
+    stt, tts = load_speech_models(config)
+    notes = load_note_model(config)
     log.info(
         "models loaded in %.1f s: stt=%s tts=%s llm=%s",
         time.perf_counter() - started,

@@ -1,7 +1,8 @@
-"""One shared queue for model work, so concurrent calls take turns on the cores instead of thrashing them.
+"""Queues for model work, one lane per kind, so a caller's transcription never waits behind a language-model job.
 
-Jobs run in a worker thread (the event loop only moves audio). Live turn work (STT, TTS) goes before background
-work (call notes); within a priority it is first come, first served. A running job is never preempted.
+Lane SPEECH (STT, TTS) and lane LLM (hints, post-call notes) each have their own worker thread (and, with
+models.isolation = "process", their own process). Within a lane: lower priority number first, then first come.
+A running job is never preempted; a job may instead give up if it has not started within `max_wait_ms`.
 """
 
 from __future__ import annotations
@@ -17,37 +18,72 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from voicebridge.errors import ModelError
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-SLOW_JOB_MS = 1500  # every call waits behind a job this long: worth a line in the log
+SLOW_JOB_MS = 1500  # work queued behind a job this long in the same lane waited as long: worth a line in the log
 
 LIVE = 0  # a caller is waiting for this
-BACKGROUND = 1  # nobody is waiting: after-call notes
+BACKGROUND = 1  # nobody waits, but the call is still on (late emergency check)
+POST_CALL = 2  # after-call notes: last in their lane
+
+SPEECH = "speech"  # transcription and synthesis: the live path
+LLM = "llm"  # language-model work: never in front of SPEECH
+LANES = (SPEECH, LLM)
+
+
+class QueueTimeout(ModelError):
+    """A job that did not start within its max_wait_ms; it was taken off the queue and will not run."""
 
 
 @dataclass(frozen=True)
 class Timed(Generic[T]):
     value: T
-    queued_ms: float  # waiting for the worker
+    queued_ms: float  # waiting for the lane's worker
     run_ms: float  # computing
 
 
-class ModelScheduler:
-    def __init__(self) -> None:
-        self._jobs: queue.PriorityQueue[tuple[int, int, Callable[[], None] | None, Future[Any] | None]] = queue.PriorityQueue()
-        self._order = itertools.count()
-        self._worker = threading.Thread(target=self._work, name="model-scheduler", daemon=True)
-        self._worker.start()
-        self._closed = False
+_Entry = tuple[int, int, Callable[[], None] | None, "Future[Any] | None"]
+
+
+class _Lane:
+    """One queue and the thread that works it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.jobs: queue.PriorityQueue[_Entry] = queue.PriorityQueue()
+        self.thread = threading.Thread(target=self._work, name=f"model-{name}", daemon=True)
+        self.thread.start()
 
     def _work(self) -> None:
         while True:
-            _, _, job, _ = self._jobs.get()
+            _, _, job, _ = self.jobs.get()
             if job is None:
                 return
             job()
 
-    async def run(self, fn: Callable[..., T], *args: Any, priority: int = LIVE) -> Timed[T]:
+    def stop(self) -> None:
+        while True:
+            try:
+                _, _, _, pending = self.jobs.get_nowait()
+            except queue.Empty:
+                break
+            if pending is not None:
+                pending.cancel()  # its awaiter gets CancelledError instead of waiting forever
+        self.jobs.put((-1, -1, None, None))
+
+
+class ModelScheduler:
+    def __init__(self) -> None:
+        self._order = itertools.count()
+        self._lanes = {name: _Lane(name) for name in LANES}
+        self._closed = False
+
+    async def run(self, fn: Callable[..., T], *args: Any, priority: int = LIVE, lane: str = SPEECH,
+                  max_wait_ms: float | None = None) -> Timed[T]:
+        """Run fn(*args) in `lane`'s worker. With max_wait_ms, a job still queued after that long is dropped and
+        QueueTimeout raised: for optional work (LLM hints) that is worth less than the caller's wait."""
         if self._closed:
             raise asyncio.CancelledError("the model scheduler is shut down")
         loop = asyncio.get_running_loop()
@@ -66,20 +102,21 @@ class ModelScheduler:
                 done.set_result((value, started, time.perf_counter()))
             took_ms = (time.perf_counter() - started) * 1000
             if took_ms > SLOW_JOB_MS:  # logged here: an abandoned speculative job is never awaited
-                log.warning("model job %s ran %.0f ms; work queued behind it waited as long", getattr(fn, "__qualname__", fn), took_ms)
+                log.warning("model job %s ran %.0f ms; %s work queued behind it waited as long",
+                            getattr(fn, "__qualname__", fn), took_ms, lane)
 
-        self._jobs.put((priority, next(self._order), job, done))
-        value, started, finished = await asyncio.wrap_future(done, loop=loop)
+        self._lanes[lane].jobs.put((priority, next(self._order), job, done))
+        waiting = asyncio.wrap_future(done, loop=loop)
+        if max_wait_ms is not None:
+            await asyncio.wait({waiting}, timeout=max_wait_ms / 1000)
+            if not waiting.done() and done.cancel():  # cancel() fails once the job is running: then it is awaited
+                waiting.cancel()
+                raise QueueTimeout(f"{getattr(fn, '__qualname__', fn)} did not start within {max_wait_ms:.0f} ms in lane {lane}")
+        value, started, finished = await waiting
         return Timed(value, (started - submitted) * 1000, (finished - started) * 1000)
 
     def shutdown(self) -> None:
-        """Stop after the running job; queued jobs are dropped and their awaiters cancelled."""
+        """Stop after the running jobs; queued jobs are dropped and their awaiters cancelled."""
         self._closed = True
-        while True:
-            try:
-                _, _, _, pending = self._jobs.get_nowait()
-            except queue.Empty:
-                break
-            if pending is not None:
-                pending.cancel()  # its awaiter gets CancelledError instead of waiting forever
-        self._jobs.put((-1, -1, None, None))
+        for lane in self._lanes.values():
+            lane.stop()

@@ -1,7 +1,9 @@
-"""The models in a child process: the daemon's process then only moves audio, because the Python parts of model work
+"""The models in child processes: the daemon's process then only moves audio, because the Python parts of model work
 (Whisper features and tokenizer, Piper phonemes, llama sampling) hold a GIL the 20 ms pacer no longer shares.
 
-One request at a time over a pipe: (method, args) -> ("ok", value) or ("error", exception type name, message).
+Two roles, two processes: "speech" (STT, TTS) and "llm" (hints, notes), the latter at the lowest CPU priority, so a
+long generation never takes the cores from a caller's transcription. One request at a time over each pipe:
+(method, args) -> ("ok", value) or ("error", exception type name, message).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from voicebridge.config import Config
 from voicebridge.dialogue.note_extractor import CallNote, UtteranceHints
 from voicebridge.errors import ModelError
 from voicebridge.log_settings import LogSettings
-from voicebridge.models.registry import Models, load_models
+from voicebridge.models.registry import load_note_model, load_speech_models
 from voicebridge.speech.stt import Transcript
 from voicebridge.speech.tts import Speech
 
@@ -31,10 +33,15 @@ READY_TIMEOUT_S = 300.0  # a cold cache first assembles the bundled Whisper and 
 CALL_TIMEOUT_S = 120.0  # far beyond any real job (a call note takes seconds): a child this late is hung, not busy
 STOP_TIMEOUT_S = 5.0
 NICE_STEPS = 10
+# The LLM process goes below the speech process: nice 19 is the floor (CFS weight 15 against 110 at nice 10, so a
+# transcription competing with a generation gets ~88% of a core). Not SCHED_IDLE: a caller's reply can wait on a
+# blocking hint, which must still finish while the other calls keep the cores busy.
+LLM_NICE = 19
+ROLES = ("speech", "llm")
 
 
-def serve_models(conn: Connection, config: Config, logs: LogSettings) -> None:
-    """The child process: load the models, say "ready", then answer requests until told to stop or the daemon is gone."""
+def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str = "speech") -> None:
+    """The child process: load its role's models, say "ready", then answer requests until told to stop or the daemon is gone."""
     logs.apply()
     # Ctrl-C in a terminal reaches the whole process group. The daemon handles it: it ends its calls (whose last words
     # still need the models) and then stops this process itself.
@@ -44,20 +51,20 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings) -> None:
     # pools of CTranslate2, onnxruntime and llama.cpp inherit it. SCHED_BATCH: the kernel treats these threads as CPU
     # bound and lets a waking audio thread in at once (benchmark at 4 and 8 calls: with nice 5 alone, 3 gaps of
     # 41-51 ms; with nice 10 and SCHED_BATCH, none).
-    os.nice(NICE_STEPS)
+    os.nice(NICE_STEPS if role == "speech" else LLM_NICE)  # the kernel clamps at 19
     with contextlib.suppress(AttributeError, OSError):  # Linux only; elsewhere the nice value has to do
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    methods: dict[str, Callable[..., Any]]
     try:
-        models = load_models(config)
+        if role == "speech":
+            stt, tts = load_speech_models(config)
+            methods = {"stt.transcribe": stt.transcribe, "tts.synthesize": tts.synthesize}
+        else:
+            notes = load_note_model(config)
+            methods = {"notes.hints": notes.hints, "notes.extract": notes.extract}
     except Exception as exc:  # a ModelError's message is the operator's one line; anything else is named by its type
         conn.send(("error", type(exc).__name__, str(exc)))
         return
-    methods: dict[str, Callable[..., Any]] = {
-        "stt.transcribe": models.stt.transcribe,
-        "tts.synthesize": models.tts.synthesize,
-        "notes.hints": models.notes.hints,
-        "notes.extract": models.notes.extract,
-    }
     conn.send(("ready",))
     while True:
         try:
@@ -76,10 +83,13 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings) -> None:
 
 
 class ModelWorker:
-    """Starts the model process and restarts it if it dies; `models` has the same calls as in-process models."""
+    """Starts one role's model process and restarts it if it dies; `stt`, `tts` or `notes` stand in for the models."""
 
-    def __init__(self, config: Config, ready_timeout_s: float = READY_TIMEOUT_S) -> None:
+    def __init__(self, config: Config, ready_timeout_s: float = READY_TIMEOUT_S, role: str = "speech") -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown model worker role {role!r}")
         self._config = config
+        self.role = role
         # The child logs like this process: same level (set by the CLI from the config), format and redaction.
         self._logs = LogSettings(logging.getLogger().getEffectiveLevel(), redact_numbers=not config.privacy.log_content)
         self._ready_timeout_s = ready_timeout_s
@@ -90,7 +100,9 @@ class ModelWorker:
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None  # set once the child said "ready"
         self._stopped = False
-        self.models = Models(RemoteTranscriber(self), RemoteSynthesizer(self), RemoteNoteModel(self))
+        self.stt = RemoteTranscriber(self)
+        self.tts = RemoteSynthesizer(self)
+        self.notes = RemoteNoteModel(self)
 
     @property
     def pid(self) -> int | None:
@@ -152,7 +164,8 @@ class ModelWorker:
     def _spawn(self) -> None:
         """Start a child and wait for its "ready"; the caller holds the lock."""
         ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=serve_models, args=(theirs, self._config, self._logs), name="voicebridge-models", daemon=True)
+        process = self._context.Process(target=serve_models, args=(theirs, self._config, self._logs, self.role),
+                                        name=f"voicebridge-{self.role}", daemon=True)
         process.start()
         theirs.close()  # the child holds the only other end now, so its death reads as EOF here
         self._process = process  # published before "ready", so stop() can end a child that is still loading
@@ -164,7 +177,7 @@ class ModelWorker:
             self._process = None
             raise
         self._conn = ours
-        log.info("model worker process %d ready", process.pid)
+        log.info("model worker process %d (%s) ready", process.pid, self.role)
 
     def _wait_ready(self, conn: Connection, process: BaseProcess) -> None:
         if not conn.poll(self._ready_timeout_s):
