@@ -23,6 +23,7 @@ from voicebridge.log_settings import LogSettings
 from voicebridge.notify import commands as notes_commands
 from voicebridge.privacy import commands as privacy_commands
 from voicebridge.privacy.commands import add_commands as add_privacy_commands
+from voicebridge.web import commands as web_commands
 
 log = logging.getLogger("voicebridge")
 
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, metavar="FILE", help="write the JSON here (owner-only) instead of stdout")
     add_privacy_commands(sub)
     notes_commands.add_commands(sub, _positive_int)
+    web_commands.add_commands(sub)
 
     sub.add_parser("models", help="show which model files are used (assembling the bundled ones into the cache once)")
     sub.add_parser("doctor", help="check config, models, port and disk; say what is wrong and how to fix it")
@@ -117,6 +119,8 @@ def _run(args: argparse.Namespace) -> int:
         return _calls(config, args)
     if args.command == "notes":
         return notes_commands.run(config, args)
+    if args.command in web_commands.COMMANDS:
+        return web_commands.run(config, args)
     if args.command in privacy_commands.COMMANDS:
         return privacy_commands.run(config, args)
     if args.command == "models":

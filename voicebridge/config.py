@@ -238,6 +238,23 @@ class NotifyConfig:
     summary_template: str = ""  # the mail body and the webhook's "text"
 
 
+@dataclass(frozen=True)
+class WebConfig:
+    """The business's web app (inbox, call pages, profile editor, accounts, browser phone): `voicebridge web`, or inside serve."""
+
+    enabled: bool = False  # true: `voicebridge serve` also serves the web app
+    host: str = "127.0.0.1"  # loopback by default; put a TLS reverse proxy in front, or set the two files below
+    port: int = field(default=8080, metadata=_check(min=0, max=65535))
+    tls_cert_file: str = ""  # PEM certificate chain; with tls_key_file: HTTPS, and cookies are Secure
+    tls_key_file: str = ""  # PEM private key (owner-only)
+    secure_cookies: bool = False  # true behind an HTTPS reverse proxy: cookies are Secure although this server speaks HTTP
+    session_idle_minutes: int = field(default=30, metadata=_check(min=1, max=1440))
+    password_min_length: int = field(default=12, metadata=_check(min=8, max=128))
+    login_max_failures: int = field(default=5, metadata=_check(min=1, max=100))  # wrong passwords in a row that lock an account
+    lockout_minutes: int = field(default=15, metadata=_check(min=1, max=1440))
+    login_attempts_per_minute: int = field(default=10, metadata=_check(min=1, max=1000))  # per client address, any account
+
+
 DEFAULT_TENANT = "default"
 
 
@@ -271,6 +288,7 @@ class Config:
     privacy: PrivacyConfig = PrivacyConfig()
     retention: RetentionConfig = RetentionConfig()
     notify: NotifyConfig = NotifyConfig()
+    web: WebConfig = WebConfig()
     # [[tenants]]: further businesses on this daemon; [business] is the tenant "default" (calls to any other number).
     tenants: tuple[TenantConfig, ...] = ()
     source: str = field(default="<defaults>", metadata={"internal": True})
@@ -340,7 +358,20 @@ def parse_config(data: dict[str, Any], source: str = "<memory>") -> Config:
     _check_tenants(values.tenants, source)
     _check_profiles(values, source)
     _check_notify(values, source)
+    _check_web(values.web, source)
     return dataclasses.replace(values, source=source)
+
+
+def _check_web(web: WebConfig, source: str) -> None:
+    if bool(web.tls_cert_file) != bool(web.tls_key_file):
+        raise ConfigError(f"{source}: 'web.tls_cert_file' and 'web.tls_key_file' go together; set both for HTTPS or neither")
+
+
+def parse_profile(data: dict[str, Any], key: str = "business.profile", source: str = "<web>") -> BusinessProfile:
+    """A business profile from TOML-shaped data, checked by exactly the rules a config file's profile is checked by."""
+    profile: BusinessProfile = _build(BusinessProfile, data, prefix=f"{key}.", source=source)
+    _check_profile(profile, key, source)
+    return profile
 
 
 def _check_retention(retention: RetentionConfig, source: str) -> None:
@@ -360,22 +391,24 @@ _HOURS_RE = re.compile(r"\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-
 def _check_profiles(config: Config, source: str) -> None:
     """Opening hours and holidays are parsed at start-up, so a typo never makes the receptionist say the wrong hours."""
     for i, tenant in enumerate(config.all_tenants):
-        key = "business.profile" if i == 0 else f"tenants[{i - 1}].profile"
-        profile = tenant.profile
-        for day, ranges in dataclasses.asdict(profile.hours).items():
-            for part in filter(None, (r.strip() for r in ranges.split(","))):
-                m = _HOURS_RE.fullmatch(part)
-                if m is None or (int(m[1]), int(m[2])) >= (int(m[3]), int(m[4])):
-                    raise ConfigError(f"{source}: '{key}.hours.{day}' has {part!r}; write ranges like \"08:00-12:00, 13:00-17:00\" (empty = closed)")
-        for holiday in profile.holidays:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", holiday):
-                raise ConfigError(f"{source}: '{key}.holidays' has {holiday!r}; write dates as YYYY-MM-DD")
-        for language in profile.languages:
-            if language not in LANGUAGES:
-                raise ConfigError(f"{source}: '{key}.languages' has {language!r}; allowed: {', '.join(LANGUAGES)}")
-        for j, entry in enumerate(profile.faq):
-            if not entry.keywords or not entry.answer.strip():
-                raise ConfigError(f"{source}: '{key}.faq[{j}]' needs keywords and an answer")
+        _check_profile(tenant.profile, "business.profile" if i == 0 else f"tenants[{i - 1}].profile", source)
+
+
+def _check_profile(profile: BusinessProfile, key: str, source: str) -> None:
+    for day, ranges in dataclasses.asdict(profile.hours).items():
+        for part in filter(None, (r.strip() for r in ranges.split(","))):
+            m = _HOURS_RE.fullmatch(part)
+            if m is None or (int(m[1]), int(m[2])) >= (int(m[3]), int(m[4])):
+                raise ConfigError(f"{source}: '{key}.hours.{day}' has {part!r}; write ranges like \"08:00-12:00, 13:00-17:00\" (empty = closed)")
+    for holiday in profile.holidays:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", holiday):
+            raise ConfigError(f"{source}: '{key}.holidays' has {holiday!r}; write dates as YYYY-MM-DD")
+    for language in profile.languages:
+        if language not in LANGUAGES:
+            raise ConfigError(f"{source}: '{key}.languages' has {language!r}; allowed: {', '.join(LANGUAGES)}")
+    for j, entry in enumerate(profile.faq):
+        if not entry.keywords or not entry.answer.strip():
+            raise ConfigError(f"{source}: '{key}.faq[{j}]' needs keywords and an answer")
 
 
 def _check_tenants(tenants: tuple[TenantConfig, ...], source: str) -> None:

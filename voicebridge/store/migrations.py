@@ -99,7 +99,32 @@ def _v3(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3]
+def _v4(db: Database) -> None:
+    """The web app: accounts and their sessions, each call's state (open/done, assignee) and remarks, edited profiles.
+
+    call_state and call_remarks have a call_id, so purge, export and erasure take them with the call."""
+    db.execute(
+        "create table web_users (id integer primary key autoincrement, name text not null unique collate nocase, "
+        "password_hash text not null, role text not null, tenants text not null, language text not null default 'de', "
+        "created_at text not null, failed_logins integer not null default 0, locked_until text, last_login_at text)"
+    )
+    db.execute(
+        "create table web_sessions (token_hash text primary key, user_id integer not null, csrf text not null, "
+        "created_at text not null, last_seen_at text not null)"
+    )
+    db.execute("create index idx_web_sessions_user on web_sessions (user_id)")
+    db.execute(
+        "create table call_state (call_id text primary key, state text not null default 'open', assignee text not null default '', "
+        "updated_at text not null, updated_by text not null)"
+    )
+    db.execute("create table call_remarks (id integer primary key autoincrement, call_id text not null, author text not null, "
+               "text text not null, at text not null)")
+    db.execute("create index idx_call_remarks_call_id on call_remarks (call_id)")
+    # A profile saved in the web app replaces the config file's [business.profile] / [tenants.profile] from the next call on.
+    db.execute("create table profiles (tenant text primary key, json text not null, updated_at text not null, updated_by text not null)")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

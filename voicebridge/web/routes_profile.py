@@ -1,0 +1,7 @@
+"""The profile page (filled in below)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []
