@@ -244,6 +244,8 @@ class FakeAmiServer:
             self._redirect(action, reply)
         elif verb == "blindtransfer":
             self._blind_transfer(action, reply)
+        elif verb == "setvar":
+            self._setvar(action, reply)
         else:
             reply("Error", f"Invalid/unknown command: {name}. Use Action: ListCommands to show available commands.")
         return True
@@ -288,6 +290,16 @@ class FakeAmiServer:
             reply("Error", f"Channel does not exist: {channel}")
         else:
             reply("Success", "Redirect successful")
+
+    def _setvar(self, action: Mapping[str, str], reply: Callable[..., None]) -> None:
+        # action_setvar(): an empty Channel sets a global; an unknown channel is an error; success is an ack.
+        channel, variable = header(action, "Channel"), header(action, "Variable")
+        if not variable:
+            reply("Error", "No variable specified")
+        elif channel and channel not in self.channels:
+            reply("Error", "Channel not found")
+        else:
+            reply("Success", "Variable Set")
 
     def _blind_transfer(self, action: Mapping[str, str], reply: Callable[..., None]) -> None:
         channel, exten = header(action, "Channel"), header(action, "Exten")

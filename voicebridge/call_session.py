@@ -142,6 +142,7 @@ class CallSession:
         self.transcript: list[tuple[str, str]] = []
         self.dtmf: list[str] = []
         self.ended: CallEnded | None = None
+        self._transferred: CallEnded | None = None
 
     def feed(self, event: CallEvent) -> None:
         """Called by the transport for every inbound message; never blocks."""
@@ -195,6 +196,8 @@ class CallSession:
         try:
             self.ended = await self._event_loop(responder)
             await self._drain(responder)
+            if self._transferred is not None:
+                self.ended = self._transferred
         finally:
             self._recording.close()
             limit.cancel()
@@ -444,9 +447,20 @@ class CallSession:
         if reply.transfer_to and completed and await self._transfer(reply.transfer_to):
             return True
         if reply.end_call and completed:
+            await self._tell_pbx_goodbye()
             self.feed(CallEnded("agent_goodbye"))
             return True
         return False
+
+    async def _tell_pbx_goodbye(self) -> None:
+        """AudioSocket() returns alike after our goodbye, a crash, a stop or a refusal, so the shipped dialplan sends every
+        call to its fallback unless VB_END=goodbye was set on the channel (over AMI, before our hang-up message)."""
+        ami = self._svc.ami
+        if ami is None or not self.info.channel:
+            return
+        result = await ami.set_variable(self.info.channel, "VB_END", "goodbye")
+        if not result.ok:
+            log.warning("call %s: could not tell the dialplan about the goodbye (%s); the caller reaches its fallback", self.info.call_id, result.message)
 
     async def _model_hints(self, request: ModelRequest, priority: int = LIVE) -> UtteranceHints | None:
         """The LLM's reading of one utterance (about 0.6 s with the bundled model); None if the model has no hints or fails."""
@@ -500,7 +514,10 @@ class CallSession:
         outcome = "ok" if result.ok else f"failed: {result.message}"
         await self._log_turn("event", f"transfer to {target}: {outcome}", self._now_ms(), self._now_ms(), took)
         if result.ok:
-            self.feed(CallEnded("transferred", f"{target} via AMI Redirect"))
+            # Asterisk closes our socket as the Redirect takes effect, often before its answer reaches us: that close
+            # is this transfer, not the caller hanging up (run() prefers this end).
+            self._transferred = CallEnded("transferred", f"{target} via AMI Redirect")
+            self.feed(self._transferred)
             return True
         log.warning("call %s: transfer to %s failed: %s", self.info.call_id, target, result.message)
         await self._speak(Reply(TRANSFER_FAILED[self.language]), {})

@@ -80,3 +80,26 @@ async def pbx_daemon(pbx: Asterisk, start_daemon: DaemonFactory) -> AsyncIterato
         return daemon
 
     yield factory
+
+
+def daemon_toml(pbx: Asterisk, tmp_path: Path, extra: str = "") -> Path:
+    """A config file for a `voicebridge serve` process behind this Asterisk (the subprocess tests: SIGTERM, SIGKILL)."""
+    path = tmp_path / "voicebridge.toml"
+    path.write_text(f"""
+[server]
+audiosocket_port = {AUDIOSOCKET_PORT}
+[storage]
+database = "{tmp_path / 'calls.db'}"
+[business]
+language = "de"
+name = "Sanitär Huber"
+[ami]
+enabled = true
+port = {pbx.ami_port}
+username = "voicebridge"
+secret = "{SHIPPED_AMI_SECRET}"
+[pbx]
+transfer_context = "vb-test-transfer"
+{extra}
+""", encoding="utf-8")
+    return path

@@ -15,7 +15,7 @@ With `Dial(AudioSocket/127.0.0.1:9092/${VB_UUID}/c(slin))` instead of the applic
 call info names the caller's channel (BlindTransfer wants the bridged AudioSocket/ channel instead).
 
 manager.conf: the user needs `read = system,call,dialplan` (FullyBooted; Newchannel/NewCallerid/Hangup; VarSet/Newexten)
-and `write = call` (Redirect, BlindTransfer).
+and `write = call` (Redirect, BlindTransfer, Setvar of VB_END before our goodbye hang-up).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 _EVENT_MASK = "system,call,dialplan"
 _TRACKED_EVENTS = ("Newchannel", "NewCallerid", "Newexten", "VarSet", "Hangup")
 # A transfer replayed after a reconnect would act on a call that has moved on, so nothing we send is replayed.
-_NEVER_REPLAY = ("login", "logoff", "ping", "redirect", "blindtransfer")
+_NEVER_REPLAY = ("login", "logoff", "ping", "redirect", "blindtransfer", "setvar")
 _UNKNOWN = "<unknown>"  # what Asterisk writes for an empty caller id
 
 
@@ -135,11 +135,18 @@ class AmiClient:
         action = {"Action": "Redirect", "Channel": channel, "Context": context, "Exten": exten, "Priority": str(priority)}
         return await self._transfer(action)
 
+    async def set_variable(self, channel: str, variable: str, value: str) -> TransferResult:
+        """Set a channel variable (AMI Setvar, `write = call`): how the dialplan learns how a call ended (VB_END)."""
+        action = {"Action": "Setvar", "Channel": channel, "Variable": variable, "Value": value}
+        return await self._act(action, f"Setvar {variable}={value} on {channel}")
+
     async def blind_transfer(self, channel: str, context: str, exten: str) -> TransferResult:
         return await self._transfer({"Action": "BlindTransfer", "Channel": channel, "Context": context, "Exten": exten})
 
     async def _transfer(self, action: dict[str, str]) -> TransferResult:
-        what = f"{action['Action']} of {action['Channel']} to {action['Context']},{action['Exten']}"
+        return await self._act(action, f"{action['Action']} of {action['Channel']} to {action['Context']},{action['Exten']}")
+
+    async def _act(self, action: dict[str, str], what: str) -> TransferResult:
         manager, lost = self._manager, self._lost
         if manager is None or lost is None:
             result = TransferResult(False, "not connected to the Asterisk AMI")

@@ -153,8 +153,9 @@ class AudioSocketServer:
             ended = await run_call(session, output, call_id, reading)
         finally:
             self.sessions.pop(call_id, None)
-        if ended.reason not in ("caller_hangup",) and not writer.is_closing():
-            # 0x00 makes Asterisk's AudioSocket() return, so the dialplan continues (voicemail, a human).
+        if ended.reason not in ("caller_hangup", "transferred") and not writer.is_closing():
+            # 0x00 makes Asterisk's AudioSocket() return, so the dialplan continues (voicemail, a human). After a
+            # Redirect the channel is already elsewhere: nothing to tell.
             try:
                 writer.write(encode(Kind.HANGUP))
                 await writer.drain()

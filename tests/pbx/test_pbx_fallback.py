@@ -1,0 +1,87 @@
+"""Never a dropped caller: every call that voicebridge did not end with its goodbye (or move by a transfer) reaches the
+dialplan's fallback, for both AudioSocket variants: daemon down, stopped (SIGTERM), killed (SIGKILL), over capacity."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.callsim import store_of, wait_call_closed
+from tests.pbx.asterisk import Asterisk, PlacedCall
+from tests.pbx.conftest import PbxDaemonFactory, daemon_toml
+from tests.test_cli import Served
+
+VARIANTS = ["voicebridge-in", "voicebridge-in-wideband"]
+FALLBACK = "voicebridge-voicemail"
+
+
+async def reaches_fallback(pbx: Asterisk, call: PlacedCall, timeout: float = 30) -> None:  # noqa: ASYNC109
+    """The agent leg runs VoiceMail() in the fallback context, and had not hung up before: the caller was not dropped."""
+    assert pbx.ami is not None
+    await pbx.wait_context(call, FALLBACK, "VoiceMail", timeout)
+    events = pbx.ami.events
+    voicemail = next(i for i, e in enumerate(events) if e.get("Event") == "Newexten" and e.get("Channel") == call.agent_channel
+                     and e.get("Context") == FALLBACK)
+    assert not any(e.get("Event") == "Hangup" and e.get("Channel") == call.agent_channel for e in events[:voicemail])
+
+
+async def greeted(pbx: Asterisk, call: PlacedCall) -> None:
+    """The caller heard the agent start speaking (the caller script passed its `n` step)."""
+    assert pbx.ami is not None
+    await pbx.ami.wait_event(lambda e: e.get("UserEvent") == "VbStep" and e.get("Step") == "w30" and e.get("Channel") == call.caller_channel, 30)
+
+
+@pytest.mark.parametrize("agent", VARIANTS)
+async def test_daemon_down_the_caller_reaches_the_fallback(pbx: Asterisk, agent: str) -> None:
+    call = await pbx.place_call(["w1"], agent=agent, hold_s=5)
+    await reaches_fallback(pbx, call)
+
+
+@pytest.mark.parametrize("agent", VARIANTS)
+async def test_after_the_goodbye_the_call_ends_without_the_fallback(pbx: Asterisk, pbx_daemon: PbxDaemonFactory,
+                                                                     say: Callable[..., bytes], agent: str) -> None:
+    daemon = await pbx_daemon()
+    bye = pbx.sound("bye", say("Nein danke, das war alles. Tschüss, auf Wiederhören.", "de"))
+    call = await pbx.place_call(["n", "q", f"p{bye}"], agent=agent, hold_s=30)
+    await pbx.wait_hangup(call.agent_channel, 60)
+    assert not pbx.in_context(call, FALLBACK)
+    assert pbx.in_context(call, agent, "Hangup")  # the dialplan's `done`
+    row = await wait_call_closed(daemon, store_of(daemon).list_calls(1)[0]["id"])
+    assert row["end_reason"] == "agent_goodbye"
+
+
+async def _two_calls_then(pbx: Asterisk, tmp_path: Path, sig: int) -> None:
+    served = await asyncio.to_thread(Served, daemon_toml(pbx, tmp_path), tmp_path / "serve.log")
+    try:
+        calls = [await pbx.place_call(["n", "w30"], agent=agent, hold_s=30) for agent in VARIANTS]
+        for call in calls:
+            await greeted(pbx, call)
+        served.proc.send_signal(sig)
+        for call in calls:
+            await reaches_fallback(pbx, call)
+    finally:
+        await asyncio.to_thread(served.stop, signal.SIGKILL)
+
+
+async def test_daemon_stopped_mid_call_every_caller_reaches_the_fallback(pbx: Asterisk, tmp_path: Path) -> None:
+    await _two_calls_then(pbx, tmp_path, signal.SIGTERM)
+
+
+async def test_daemon_killed_mid_call_every_caller_reaches_the_fallback(pbx: Asterisk, tmp_path: Path) -> None:
+    await _two_calls_then(pbx, tmp_path, signal.SIGKILL)
+
+
+async def test_calls_over_capacity_reach_the_fallback(pbx: Asterisk, pbx_daemon: PbxDaemonFactory) -> None:
+    daemon = await pbx_daemon(server={"max_calls": 1})
+    first = await pbx.place_call(["n", "w30"], hold_s=30)
+    await greeted(pbx, first)
+    over = [await pbx.place_call(["w1"], agent=agent, hold_s=10) for agent in VARIANTS]
+    for call in over:
+        await reaches_fallback(pbx, call)
+    assert not pbx.in_context(first, FALLBACK)
+    reasons = sorted(row["end_reason"] or "" for row in store_of(daemon).list_calls(5))
+    assert reasons.count("refused_capacity") == 2
