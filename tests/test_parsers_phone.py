@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voicebridge.dialogue.parsers.phone import find_phone_numbers, parse_phone_number
+from voicebridge.dialogue.parsers.phone import PhoneNumber, correct_phone_number, find_phone_numbers, parse_phone_number
 
 # --- phone numbers -----------------------------------------------------------------------------------------------------------------
 
@@ -111,3 +111,79 @@ def test_international_flag_and_country_code_group() -> None:
 def test_find_phone_numbers_returns_all_in_order() -> None:
     text = "Meine Nummer ist 0171 2345678 und meine Frau erreichen Sie unter 0172 3456789"
     assert [n.number for n in find_phone_numbers(text, "de")] == ["01712345678", "01723456789"]
+
+
+# --- numbers as Whisper writes them at a caller's pauses, and as people say them ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "number"),
+    [
+        # Whisper ends a sentence where the caller paused after the area code (issue 10, defect 4).
+        ("de", "Meine Nummer ist 0171. 2, 3, 4, 5, 6, 7, 8", "01712345678"),
+        ("de", "Meine Nummer ist 0171. 2, 3, 4, 5, 6, 7, 8.", "01712345678"),
+        ("de", "089. 3 3 3 4 4 4 4", "0893334444"),
+        ("de", "Null eins sieben eins. Zwei drei vier. Fünf sechs sieben acht.", "01712345678"),
+        ("de", "+49. 171 2345678", "+491712345678"),
+        ("en", "My number is 07700. 900, 123.", "07700900123"),
+        # "four" heard as "for" between digits.
+        ("en", "020 79 for 6 0 958", "02079460958"),
+        ("en", "It's 555123 for 567.", "5551234567"),
+        # Pairs, doubles, plus.
+        ("de", "Null eins fünf eins, zwölf, vierunddreißig, sechsundfünfzig, sieben", "01511234567"),
+        ("de", "Das ist die 040, 12, 34, 56, 78.", "04012345678"),
+        ("de", "null drei null, doppel drei, doppel vier, fünf fünf sechs", "0303344556"),
+        ("de", "Plus vier neun, eins sieben zwei, zwei drei vier fünf sechs sieben acht", "+491722345678"),
+        ("en", "triple-2, 3-3-4-4, oh one six one", "22233440161"),
+        # Self-corrections in the same breath.
+        ("de", "0171 234 567, nein, 568", "0171234568"),
+        ("de", "0160 1234567, nein, Entschuldigung, die letzte ist eine acht.", "01601234568"),
+        ("de", "0171 2345678, Entschuldigung, 0171 2345679", "01712345679"),
+        ("de", "0171 2345678, ich meine 0171 2345679", "01712345679"),
+        ("de", "0171 2345678, nicht 0171, sondern 0172", "01722345678"),
+        ("en", "07811 223344, sorry, the last one is a five", "07811223345"),
+    ],
+)
+def test_numbers_as_whisper_writes_them_and_people_say_them(language: str, text: str, number: str) -> None:
+    found = parse_phone_number(text, language)
+    assert found is not None, text
+    assert found.number == number
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "number"),
+    [
+        # A sentence that goes on after the number keeps its digits out.
+        ("de", "Meine Nummer ist 089 123456. 3 Zimmer sind betroffen.", "089123456"),
+        ("de", "0171 2345678. 2 Leute wohnen hier.", "01712345678"),
+        # A second number is not a correction of the first.
+        ("de", "0171 2345678 und meine Festnetznummer ist 089 123456", "01712345678"),
+        # A correction of another field leaves the number alone.
+        ("de", "0171 2345678, nein sorry, die Hausnummer ist 12", "01712345678"),
+        ("en", "for 2 days, call 020 7946 0958", "02079460958"),
+    ],
+)
+def test_pauses_and_corrections_do_not_swallow_other_numbers(language: str, text: str, number: str) -> None:
+    found = parse_phone_number(text, language)
+    assert found is not None and found.number == number
+
+
+@pytest.mark.parametrize(
+    ("language", "reply", "corrected"),
+    [
+        ("de", "Nein, die letzte ist eine acht.", "01712345678"),
+        ("de", "Nein, am Ende 678.", "01712345678"),
+        ("de", "Nicht 0172, sondern 0171.", "01712345677"),
+        ("en", "No, the last one is an eight.", "01712345678"),
+        ("en", "Sorry, the last two are seven eight", "01712345678"),
+    ],
+)
+def test_a_read_back_answer_corrects_the_end_of_the_number(language: str, reply: str, corrected: str) -> None:
+    heard = PhoneNumber("01722345677", ("0172", "234", "5677")) if "0172" in reply else PhoneNumber("01712345677", ("0171", "234", "5677"))
+    fixed = correct_phone_number(heard, reply, language)
+    assert fixed is not None and fixed.number == corrected
+
+
+@pytest.mark.parametrize(("language", "reply"), [("de", "Ja, genau."), ("de", "Nein, die Hausnummer ist 12."), ("en", "No, it's 0171 2345678")])
+def test_a_reply_that_corrects_no_digits_gives_none(language: str, reply: str) -> None:
+    assert correct_phone_number(PhoneNumber("01712345677", ("0171", "234", "5677")), reply, language) is None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from voicebridge.dialogue.parsers.address import Address, parse_address
 from voicebridge.dialogue.parsers.names import parse_company, parse_name
-from voicebridge.dialogue.parsers.phone import PhoneNumber, find_phone_numbers, parse_phone_number
+from voicebridge.dialogue.parsers.phone import PhoneNumber, correct_phone_number, find_phone_numbers, parse_phone_number
 from voicebridge.dialogue.parsers.postcode import parse_postcode
 from voicebridge.dialogue.parsers.replies import is_goodbye, is_no, is_yes, parse_correction, wants_person
 from voicebridge.dialogue.parsers.urgency import Urgency, UrgencyLevel, parse_urgency
@@ -20,6 +20,7 @@ __all__ = [
     "TimeWindow",
     "Urgency",
     "UrgencyLevel",
+    "correct_phone_number",
     "find_phone_numbers",
     "is_goodbye",
     "is_no",

@@ -85,6 +85,16 @@ _NOT_PHONE_RES = (
     re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:uhr\b|h\b|am\b|pm\b|a\.m\.|p\.m\.)", re.IGNORECASE),  # 14.30 Uhr
     re.compile(r"\b\d{1,2}:\d{2}\b"),  # 14:30
 )
+# A word after a number that takes it, or its end, back.
+_TAKE_BACK = frozenset(
+    fold_text(word)
+    for word in ("nein", "nee", "no", "nope", "sorry", "entschuldigung", "pardon", "korrektur", "meinte", "meant", "verbessere")
+    + ("falsch", "wrong", "sondern", "actually", "letzte", "letzten", "last", "ende", "end", "rather", "quatsch", "oops")
+)
+# Labels of the other numbers a caller may correct right after their phone number.
+_OTHER_FIELD_LABELS = frozenset(fold_text(word) for word in ("hausnummer", "nr", "postleitzahl", "plz", "uhr", "house", "flat", "postcode", "zip"))
+# Words Whisper writes for a spoken digit; they only count between digits ("555123 for 567").
+_HOMOPHONE_DIGITS = {"for": "4", "fore": "4"}
 # "+49 (0)30 …": the bracketed trunk zero is not dialled from abroad.
 _TRUNK_ZERO_RE = re.compile(r"((?:\+|\b00)\d{1,3}\s*)\(0\)")
 _PHONE_TOKEN_RE = re.compile(r"\+|[^\W_]+(?:'[^\W_]+)?|[-–/().,]|\S")
@@ -206,6 +216,26 @@ def _phone_masks(text: str, lang: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _is_digit_token(tokens: list[re.Match[str]], folds: list[str], index: int, lang: str) -> bool:
+    return index < len(tokens) and (tokens[index].group().isdigit() or folds[index] in DIGIT_WORDS[lang] or folds[index] in DIGIT_WORDS["de"])
+
+
+def _is_prefix(run: _Run) -> bool:
+    """An area code or country code said on its own ("0171", "089", "+49"): too short to be a number, clearly the start of one."""
+    return (run.plus or run.groups[0].startswith("0")) and sum(len(group) for group in run.groups) < 6
+
+
+def _is_unfinished(run: _Run) -> bool:
+    # German and British numbers with their area code have 10-12 digits; "089 123456. 3 Zimmer" ends before the 3.
+    return (run.plus or run.groups[0].startswith("0")) and sum(len(group) for group in run.groups) < 10
+
+
+def _skip_separators(tokens: list[re.Match[str]], index: int) -> int:
+    while index < len(tokens) and (tokens[index].group() in _PHONE_SEPARATORS or tokens[index].group() == ","):
+        index += 1
+    return index
+
+
 def _phone_runs(text: str, lang: str) -> list[_Run]:
     masked = _TRUNK_ZERO_RE.sub(lambda m: m.group(1) + "   ", blank_spans(text, _phone_masks(text, lang)))
     tokens = list(_PHONE_TOKEN_RE.finditer(masked))
@@ -231,7 +261,10 @@ def _phone_runs(text: str, lang: str) -> list[_Run]:
         if fold in _MULTIPLIERS:
             multiplier = _MULTIPLIERS[fold]
             run = run or _Run(m.start(), m.end())
+            run.spoken = True  # "triple-2, 3-3-4-4": the caller is saying digits, so a comma joins the groups
             continue
+        if fold in _HOMOPHONE_DIGITS and run is not None and run.groups and pending is None and _is_digit_token(tokens, folds, index + 1, lang):
+            tok = fold = _HOMOPHONE_DIGITS[fold]  # "555123 for 567": Whisper writes a spoken four as "for"
         atom = _digit_atom(tok, fold, next_fold, run is not None and run.last_spoken, lang)
         if atom is not None:
             digits, spoken, tens = atom
@@ -261,8 +294,14 @@ def _phone_runs(text: str, lang: str) -> list[_Run]:
             continue
         if tok == "." and run is not None and run.groups and index + 1 < len(tokens):
             after = tokens[index + 1]
-            # Only a dot squeezed between digits ("0171.2345678") is a separator; otherwise it ends the sentence.
-            if tokens[index - 1].end() == m.start() and after.start() == m.end() and after.group().isdigit():
+            # A dot squeezed between digits ("0171.2345678") is a separator; otherwise it ends the sentence ...
+            squeezed = tokens[index - 1].end() == m.start() and after.start() == m.end() and after.group().isdigit()
+            # ... except where Whisper ends one at the caller's pause ("0171. 2, 3, 4 …", "089. 3 3 3 …", "Zwei drei vier. Fünf …"):
+            # a prefix that is no number on its own, or a short number that goes on with more digits, continues.
+            paused = _is_digit_token(tokens, folds, index + 1, lang) and (
+                _is_prefix(run) or (_is_unfinished(run) and _is_digit_token(tokens, folds, _skip_separators(tokens, index + 2), lang))
+            )
+            if squeezed or paused:
                 pending = pending or "."
                 continue
         if run is not None and run.groups and fold in _UNIT_WORDS[lang]:
@@ -296,10 +335,68 @@ def find_phone_numbers(text: str, language: str) -> list[PhoneNumber]:
     return [number for number, _, _ in phone_candidates(text, lang_code(language))]
 
 
+def _take_back_at(text: str) -> int | None:
+    """Where the first word that takes a number back ends ("nein", "sorry", "ich meine", "I mean"), or None."""
+    tokens = [token for token in tokenize(text) if token.is_word]
+    for index, token in enumerate(tokens):
+        pair = (tokens[index - 1].fold, token.fold) if index else ("", token.fold)
+        if token.fold in _TAKE_BACK or pair in (("ich", "meine"), ("i", "mean")):
+            return token.end
+    return None
+
+
+def _takes_back(text: str) -> bool:
+    return _take_back_at(text) is not None
+
+
 def parse_phone_number(text: str, language: str) -> PhoneNumber | None:
-    """The callback number in the utterance: the first one the caller did not take back, or None."""
-    candidates = phone_candidates(text, lang_code(language))
-    for number, _, negated in candidates:
-        if not negated:
-            return number
-    return candidates[0][0] if candidates else None
+    """The callback number in the utterance: the first one the caller did not take back, with their corrections applied, or None.
+
+    Taken back: "nicht 0171 …, sondern …", or a number followed by "nein"/"Entschuldigung"/"sorry" and another number. A short
+    group after such a word fixes the end ("0171 234 567, nein, 568"; "…, die letzte ist eine acht"; "the last one is a five").
+    """
+    lang = lang_code(language)
+    candidates = phone_candidates(text, lang)
+    if not candidates:
+        return None
+    kept = [
+        (number, run, candidates[index + 1][1].start if index + 1 < len(candidates) else len(text))
+        for index, (number, run, negated) in enumerate(candidates)
+        if not negated and not (index + 1 < len(candidates) and _takes_back(text[run.end : candidates[index + 1][1].start]))
+    ]
+    number, run, until = kept[0] if kept else (candidates[0][0], candidates[0][1], len(text))
+    return correct_phone_number(number, text[run.end : until], lang) or number
+
+
+def correct_phone_number(number: PhoneNumber, text: str, language: str) -> PhoneNumber | None:
+    """`number` with the digits the caller corrects in `text`, or None when `text` corrects no digits of it.
+
+    For the answer to a read-back as much as for a correction in the same breath: "Nein, die letzte ist eine acht",
+    "nein, 568 am Ende", "nicht 0171, sondern 0172", "sorry, the last one is a five". A whole new number (6+ digits) is
+    not a correction of this one: `parse_phone_number` reads it.
+    """
+    lang = lang_code(language)
+    cue_end = _take_back_at(text)
+    if cue_end is None:
+        return None
+    tail = text[cue_end:]
+    runs = [run for run in _phone_runs(tail, lang) if run.groups]
+    if not runs or len(fix := "".join(runs[-1].groups)) > 5:
+        return None
+    if any(word in _OTHER_FIELD_LABELS for word in _preceding_words(tail, runs[-1].start, 3)):
+        return None  # "nein, die Hausnummer ist 12": a correction of something else
+    plus, digits = number.international, number.number.lstrip("+")
+    wrong = next((group for group in _phone_runs(text, lang) if _negated_group(text, group, lang)), None)
+    old = "".join(wrong.groups) if wrong is not None else ""
+    if old and len(old) == len(fix) and old in digits:
+        at = digits.rindex(old)  # "nicht 0171, sondern 0172": the group they name, wherever it is
+        digits = digits[:at] + fix + digits[at + len(fix) :]
+    elif len(fix) < len(digits):
+        digits = digits[: len(digits) - len(fix)] + fix  # "die letzte ist eine acht": the end of the number
+    else:
+        return None
+    return PhoneNumber(("+" if plus else "") + digits, _reading_groups(digits, [], plus))
+
+
+def _negated_group(text: str, run: _Run, lang: str) -> bool:
+    return any(word in _PHONE_NEGATORS for word in _preceding_words(text, run.start, 1))
