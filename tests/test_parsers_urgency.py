@@ -84,3 +84,49 @@ def test_not_so_urgent_is_no_rush() -> None:
 def test_gas_smell_further_from_the_verb() -> None:
     # "riecht … nach Gas" allows three words between; callers put the place in between.
     assert parse_urgency("Es riecht bei uns im Treppenhaus stark nach Gas.", "de").level == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "level"),
+    [
+        ("de", "Möglichst bald.", "soon"),
+        ("de", "Diese Woche noch, wenn es geht.", "soon"),
+        ("de", "Wenn es geht noch diese Woche.", "soon"),
+        ("de", "In den nächsten Tagen wäre gut.", "soon"),
+        ("de", "Bald, bitte.", "soon"),
+        ("en", "Quite soon, please.", "soon"),
+        ("en", "Soon.", "soon"),
+        ("en", "As soon as possible, I have a baby at home.", "soon"),
+        ("en", "Sometime in the next few days.", "soon"),
+        # Emergencies described, not named.
+        ("de", "Bei uns kommt Wasser durch die Decke.", "emergency"),
+        ("de", "Es tropft bei uns von der Decke, richtig viel.", "emergency"),
+        ("de", "Die Toilette läuft über und hört nicht mehr auf.", "emergency"),
+        ("de", "Die Spülung hört einfach nicht mehr auf.", "emergency"),
+        ("de", "Das Wasser lässt sich nicht abstellen.", "emergency"),
+        ("en", "Water is coming through the ceiling.", "emergency"),
+        ("en", "The toilet is overflowing and won't stop.", "emergency"),
+        ("en", "We can't turn the water off.", "emergency"),
+    ],
+)
+def test_urgency_as_callers_phrase_it(language: str, text: str, level: str) -> None:
+    assert parse_urgency(text, language).level == level
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Tschüss, bis bald!"),
+        ("en", "Thanks, see you soon, bye."),
+        ("en", "Talk soon."),
+        ("de", "Die Preise gehen ja durch die Decke, was kostet ein neues Bad?"),
+        ("de", "Die Abrechnung läuft über die Hausverwaltung."),
+    ],
+)
+def test_goodbyes_and_figures_of_speech_are_not_urgent(language: str, text: str) -> None:
+    assert parse_urgency(text, language).level == "unknown"
+
+
+def test_the_reason_is_the_callers_words_even_after_a_goodbye() -> None:
+    urgency = parse_urgency("Bis bald, ach ja, es ist dringend.", "de")
+    assert urgency == type(urgency)("soon", "dringend")

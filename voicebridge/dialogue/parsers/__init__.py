@@ -6,6 +6,17 @@ German and English, written for Whisper's output (odd capitals, trailing punctua
 from __future__ import annotations
 
 from voicebridge.dialogue.parsers.address import Address, parse_address
+from voicebridge.dialogue.parsers.intent import (
+    Intent,
+    Message,
+    Reference,
+    ReferenceKind,
+    detect_intent,
+    is_follow_up,
+    is_quote_request,
+    parse_message,
+    parse_reference,
+)
 from voicebridge.dialogue.parsers.names import parse_company, parse_name
 from voicebridge.dialogue.parsers.phone import PhoneNumber, correct_phone_number, find_phone_numbers, parse_phone_number
 from voicebridge.dialogue.parsers.postcode import parse_postcode
@@ -16,21 +27,30 @@ from voicebridge.dialogue.parsers.when import DEFAULT_TIMEZONE, TimeWindow, pars
 __all__ = [
     "DEFAULT_TIMEZONE",
     "Address",
+    "Intent",
+    "Message",
     "PhoneNumber",
+    "Reference",
+    "ReferenceKind",
     "TimeWindow",
     "Urgency",
     "UrgencyLevel",
     "correct_phone_number",
+    "detect_intent",
     "find_phone_numbers",
+    "is_follow_up",
     "is_goodbye",
     "is_no",
+    "is_quote_request",
     "is_yes",
     "parse_address",
     "parse_company",
     "parse_correction",
+    "parse_message",
     "parse_name",
     "parse_phone_number",
     "parse_postcode",
+    "parse_reference",
     "parse_urgency",
     "parse_when",
     "wants_person",

@@ -5,6 +5,7 @@ Only the caller's words decide, never the date.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -26,18 +27,30 @@ _EMERGENCY = {
         "*heizungsausfall",
     )
     + phrase_table("*stromausfall", "kein strom", "strom … ausgefallen", "strom … weg", "*kurzschluss")
-    + phrase_table("*brand", "es brennt", "feuer", "es qualmt", "es raucht", "*rauchentwicklung", "*notfall"),
+    + phrase_table("*brand", "es brennt", "feuer", "es qualmt", "es raucht", "*rauchentwicklung", "*notfall")
+    # Water coming in or not stopping is an emergency without the word for one: callers describe it.
+    + phrase_table("wasser … durch die decke", "wasser … von der decke", "wasser … aus der decke", "decke … tropft", "tropft … decke")
+    + phrase_table("tropft … von der decke", "tropft … aus der decke", "tropft … durch die decke")
+    + phrase_table("decke … nass", "*wasserschaden", "toilette … läuft … über", "klo … läuft … über", "wc … läuft … über", "übergelaufen")
+    + phrase_table("badewanne … läuft … über", "*spülung … hört … nicht … auf", "hört nicht mehr auf zu laufen", "läuft und läuft")
+    + phrase_table("toilette … hört … nicht … auf", "wasser … hört … nicht … auf", "lässt sich nicht abstellen", "nicht mehr abstellen"),
     "en": phrase_table("burst pipe", "pipe … burst", "burst water main", "flood", "flooding", "flooded", "water … everywhere", "water … pouring")
     + phrase_table("water … gushing", "gas smell", "smell … gas", "gas leak", "leaking gas", "carbon monoxide")
     + phrase_table("no heating", "no heat", "heating … broken", "heating … not working", "heating … stopped working", "boiler … broken down")
     + phrase_table("power cut", "power outage", "no power", "no electricity", "short circuit", "sparks", "sparking")
-    + phrase_table("fire", "smoke", "emergency"),
+    + phrase_table("fire", "smoke", "emergency")
+    + phrase_table("through the ceiling", "ceiling … leaking", "ceiling … dripping", "leaking … ceiling", "dripping … ceiling", "water damage")
+    + phrase_table("overflowing", "overflowed", "overflows", "won't stop running", "toilet … won't stop", "water … won't stop", "can't turn … off")
+    + phrase_table("cannot turn … off", "keeps running"),
 }
 _SOON = {
     "de": phrase_table("dringend", "eilig", "eilt", "so schnell wie möglich", "so bald wie möglich", "schnellstmöglich", "möglichst schnell")
-    + phrase_table("möglichst bald", "baldmöglichst", "heute noch", "noch heute", "sofort", "umgehend", "zeitnah", "asap"),
+    + phrase_table("möglichst bald", "baldmöglichst", "heute noch", "noch heute", "sofort", "umgehend", "zeitnah", "asap", "bald")
+    + phrase_table("diese woche noch", "noch diese woche", "noch in dieser woche", "in dieser woche noch", "in den nächsten tagen")
+    + phrase_table("die nächsten tage", "in den kommenden tagen", "so schnell es geht", "so bald es geht", "möglichst zeitnah"),
     "en": phrase_table("urgent", "urgently", "asap", "as soon as possible", "as soon as you can", "right away", "straight away", "immediately")
-    + phrase_table("as quickly as possible", "today if possible"),
+    + phrase_table("as quickly as possible", "today if possible", "soon", "sooner rather than later", "this week", "in the next few days")
+    + phrase_table("next couple of days", "in the next couple of days", "within the week", "as quick as you can"),
 }
 _NO_RUSH = {
     "de": phrase_table("keine eile", "nicht … eilig", "eilt nicht", "nicht … dringend", "hat zeit", "hat noch zeit", "kann warten", "keine hektik")
@@ -45,6 +58,9 @@ _NO_RUSH = {
     "en": phrase_table("no rush", "no hurry", "not … urgent", "whenever", "in no hurry", "not in a hurry", "can wait", "no pressure")
     + phrase_table("when you have time", "at your convenience", "when it suits you"),
 }
+
+# "Bis bald", "see you soon": a goodbye, not a deadline.
+_FAREWELLS = re.compile(r"\b(?:bis\s+bald|see\s+you\s+soon|speak\s+soon|talk\s+soon|hear\s+from\s+you\s+soon|bald\s+wieder)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,7 +77,7 @@ def parse_urgency(text: str, language: str, emergency_keywords: Sequence[str] = 
     Only the caller's words matter: "Heizung ausgefallen" is an emergency in July too; the date is never consulted.
     """
     lang = lang_code(language)
-    tokens = tokenize(text)
+    tokens = tokenize(_FAREWELLS.sub(lambda m: " " * len(m.group()), text))  # same length: reasons are cut from `text`
     custom = phrase_table(*(keyword if " " in keyword.strip() else "*" + keyword.strip() for keyword in emergency_keywords if keyword.strip()))
     levels: tuple[tuple[UrgencyLevel, Sequence[Phrase], bool], ...] = (
         ("emergency", _EMERGENCY[lang] + custom, True),
