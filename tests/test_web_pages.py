@@ -38,3 +38,33 @@ def test_subject_export_erase_with_confirmation_and_verify(tmp_path: Path) -> No
     assert "Chain intact" in verified
     actions = [(a, act) for a, act, _ in audit_rows(ctx, "default")]
     assert ("web:olga", "export") in actions and ("web:olga", "erase") in actions
+
+
+def test_profile_editor_rules_and_roles(tmp_path: Path) -> None:
+    from voicebridge.store.profiles import load_profiles, with_profiles
+
+    ctx, client = site(tmp_path)
+    sign_in(client, "vic")
+    page = client.get("/profile").text
+    assert "<fieldset disabled>" in page and 'id="profile-save"' not in page and "07:30" not in page  # the test config's empty profile
+    assert client.post("/profile", data={"csrf_token": csrf_of(page), "tenant": "default", "hours_mon": "08:00-12:00"}).status_code == 403
+    client.cookies.clear()
+    sign_in(client, "olga")
+    token = csrf_of(client.get("/profile").text)
+    assert client.post("/profile", data={"csrf_token": token, "tenant": "weber", "hours_mon": "08:00-12:00"}).status_code == 404
+    bad = client.post("/profile", data={"csrf_token": token, "tenant": "default", "holidays": "24.12.2026", "languages": "de"})
+    assert bad.status_code == 400 and "write dates as YYYY-MM-DD" in bad.text
+    no_answer = client.post("/profile", data={"csrf_token": token, "tenant": "default", "faq_0_keywords": "preis", "languages": "de"})
+    assert no_answer.status_code == 400 and "faq[0]" in no_answer.text and "needs keywords and an answer" in no_answer.text
+    ok = client.post("/profile", data={"csrf_token": token, "tenant": "default", "languages": "de", "hours_mon": "08:00-12:00, 13:00-17:00",
+                                       "services": "Heizung\nSanitär", "emergency_keywords": "Rohrbruch", "office_target": "office",
+                                       "faq_0_keywords": "preis, kosten", "faq_0_answer": "39 Euro Anfahrt."})
+    assert ok.status_code == 303
+    page = client.get("/profile").text
+    assert "08:00-12:00, 13:00-17:00" in page and "preis, kosten" in page and "Last changed by web:olga" in page
+    with ctx.db.connect() as conn:
+        config = with_profiles(ctx.config, load_profiles(conn))
+    profile = config.tenant("default").profile
+    assert profile.hours.mon == "08:00-12:00, 13:00-17:00" and profile.services == ("Heizung", "Sanitär") and profile.faq[0].keywords == ("preis", "kosten")
+    assert config.tenant("weber").profile == ctx.config.tenant("weber").profile
+    assert ("web:olga", "change", "profile") in audit_rows(ctx, "default")

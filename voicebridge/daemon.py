@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import sys
@@ -20,8 +21,11 @@ from voicebridge.pbx.ami_client import AmiClient, AmiSettings
 from voicebridge.privacy.purge import PurgeSchedule
 from voicebridge.privacy.recordings import RecordingStore
 from voicebridge.store.call_store import CallStore, StoreWriter
+from voicebridge.store.profiles import ProfileWatcher
 from voicebridge.transport.audiosocket_server import AudioSocketServer
+from voicebridge.transport.browser_server import BrowserPhoneLine
 from voicebridge.transport.freeswitch_server import FreeswitchServer
+from voicebridge.web.server import EmbeddedWebServer
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,9 @@ class Daemon:
         self._stopped = False
         self.purge: PurgeSchedule | None = None
         self.notifier: Notifier | None = None
+        self.profiles: ProfileWatcher | None = None
+        self.browser: BrowserPhoneLine | None = None  # the browser phone, when the web app runs inside the daemon
+        self.web: EmbeddedWebServer | None = None
 
     async def start(self) -> None:
         cfg = self.config
@@ -77,6 +84,10 @@ class Daemon:
         # Retention is enforced by the daemon itself: at start, then every retention.purge_interval_s.
         self.purge = PurgeSchedule(writer, recordings, cfg)
         self.purge.start()
+        # Profiles edited in the web app replace the config file's from the next call on.
+        self.profiles = ProfileWatcher(writer, cfg, self._use_config)
+        await self.profiles.refresh()
+        self.profiles.start()
         self.audiosocket = AudioSocketServer(
             cfg.server.host,
             cfg.server.audiosocket_port,
@@ -93,6 +104,16 @@ class Daemon:
                 chunk_ms=fs.chunk_ms, first_chunk_ms=fs.first_chunk_ms, active_calls=self._active_calls,
             )
             await self.freeswitch.start()
+        if cfg.web.enabled:
+            self.browser = BrowserPhoneLine(self._new_session, max_calls=cfg.server.max_calls,
+                                            peer_timeout=cfg.server.peer_silence_timeout_s, active_calls=self._active_calls)
+            self.web = EmbeddedWebServer(cfg, self.browser, on_profile_saved=self.profiles.changed)
+            await self.web.start()
+
+    def _use_config(self, config: Config) -> None:
+        """Calls from now on see `config` (edited profiles); calls in progress keep theirs."""
+        if self.services is not None:
+            self.services = dataclasses.replace(self.services, config=config)
 
     def _load_models(self) -> Models:
         """Blocking. By default the models run in a worker process, so this process only moves audio (models.isolation)."""
@@ -106,7 +127,7 @@ class Daemon:
         return Models(self.model_worker.stt, self.model_worker.tts, self.llm_worker.notes)
 
     def _active_calls(self) -> int:
-        return sum(len(server.sessions) for server in (self.audiosocket, self.freeswitch) if server is not None)
+        return sum(len(server.sessions) for server in (self.audiosocket, self.freeswitch, self.browser) if server is not None)
 
     def _new_session(self, info: CallInfo, output: OutgoingAudio) -> CallSession:
         assert self.services is not None
@@ -117,6 +138,12 @@ class Daemon:
         if self._stopped:
             return
         self._stopped = True
+        if self.browser is not None:
+            await self.browser.stop()
+        if self.web is not None:
+            await self.web.stop()
+        if self.profiles is not None:
+            await self.profiles.stop()
         if self.audiosocket is not None:
             await self.audiosocket.stop()
         if self.freeswitch is not None:

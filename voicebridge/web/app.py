@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -59,10 +60,10 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def build_context(config: Config, phone: BrowserPhoneLine | None = None) -> WebContext:
+def build_context(config: Config, phone: BrowserPhoneLine | None = None, on_profile_saved: Callable[[], None] | None = None) -> WebContext:
     templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined)
     return WebContext(config, WebDatabase.open(config.database_path), templates, LoginThrottle(config.web.login_attempts_per_minute),
-                      RecordingStore.from_config(config), phone)
+                      RecordingStore.from_config(config), phone, on_profile_saved)
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:

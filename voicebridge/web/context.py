@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ class WebContext:
     throttle: LoginThrottle
     recordings: RecordingStore
     phone: BrowserPhoneLine | None = None  # the browser transport, when the app runs inside `voicebridge serve`
+    on_profile_saved: Callable[[], None] | None = None  # inside the daemon: pick up an edited profile at once
 
     @property
     def tls(self) -> bool:

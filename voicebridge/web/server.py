@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,13 +24,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _server_config(config: Config, phone: BrowserPhoneLine | None, port: int | None = None) -> uvicorn.Config:
+def _server_config(config: Config, phone: BrowserPhoneLine | None, port: int | None = None,
+                   on_profile_saved: Callable[[], None] | None = None) -> uvicorn.Config:
     web = config.web
     for key in ("tls_cert_file", "tls_key_file"):
         value = getattr(web, key)
         if value and not Path(value).expanduser().is_file():
             raise ConfigError(f"{config.source}: 'web.{key}' names {value}, which is not a readable file; fix the path or leave it empty")
-    app = create_app(build_context(config, phone))
+    app = create_app(build_context(config, phone, on_profile_saved))
     return uvicorn.Config(
         app, host=web.host, port=web.port if port is None else port, lifespan="off", access_log=False, log_level="warning",
         server_header=False, proxy_headers=False, ws="websockets-sansio", ws_max_size=65536,
@@ -60,8 +61,8 @@ class _Embedded(uvicorn.Server):
 
 
 class EmbeddedWebServer:
-    def __init__(self, config: Config, phone: BrowserPhoneLine | None) -> None:
-        self._server = _Embedded(_server_config(config, phone))
+    def __init__(self, config: Config, phone: BrowserPhoneLine | None, on_profile_saved: Callable[[], None] | None = None) -> None:
+        self._server = _Embedded(_server_config(config, phone, on_profile_saved=on_profile_saved))
         self._config = config
         self._task: asyncio.Task[None] | None = None
         self.port = config.web.port

@@ -1,0 +1,150 @@
+"""The web app inside the daemon ([web] enabled): the browser phone's websocket over a real loopback server with the
+real call pipeline (scripted models, so it runs fast), and a profile edited over HTTP answering the next call."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.privacy_helpers import fake_models, voiced
+from tests.web_helpers import PASSWORD, seed, web_config
+from voicebridge.daemon import Daemon
+from voicebridge.web.app import build_context
+
+FRAME = 640  # 20 ms at 16 kHz
+
+
+async def _daemon(tmp_path: Path, script: list[str]) -> Daemon:
+    config = web_config(tmp_path, enabled=True)
+    seed(build_context(config))
+    daemon = Daemon(config, fake_models(script))
+    await daemon.start()
+    return daemon
+
+
+async def _sign_in(base: str, name: str) -> tuple[httpx.AsyncClient, str]:
+    client = httpx.AsyncClient(base_url=base, follow_redirects=False)
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    response = await client.post("/login", data={"csrf_token": token, "username": name, "password": PASSWORD, "next": "/"})
+    assert response.status_code == 303
+    return client, f"vb_session={client.cookies['vb_session']}"
+
+
+async def _speak(ws: Any, pcm: bytes) -> None:
+    for i in range(0, len(pcm), FRAME):  # paced like a microphone
+        await ws.send(pcm[i : i + FRAME])
+        await asyncio.sleep(0.02)
+
+
+def _agent_texts(db: Path, call_id: str) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("select text from turns where call_id = ? and role = 'agent' order by seq", [call_id])]
+
+
+async def test_browser_phone_call_and_profile_edit_reach_the_next_call(tmp_path: Path) -> None:
+    daemon = await _daemon(tmp_path, ["What does parking cost?"])
+    try:
+        assert daemon.web is not None
+        base = f"http://127.0.0.1:{daemon.web.port}"
+        client, cookie = await _sign_in(base, "olga")
+        page = await client.get("/profile")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        bad = await client.post("/profile", data={"csrf_token": token, "tenant": "default", "hours_mon": "25:00-26:00", "languages": "en"})
+        assert bad.status_code == 400 and "'profile.hours.mon' has '25:00-26:00'" in html.unescape(bad.text)
+        saved = await client.post("/profile", data={
+            "csrf_token": token, "tenant": "default", "languages": "en", "hours_mon": "08:00-17:00",
+            "faq_0_keywords": "parking", "faq_0_answer": "Parken im Hof.", "faq_0_answer_en": "You can park in the yard behind the workshop.",
+        })
+        assert saved.status_code == 303
+        await client.aclose()
+
+        url = f"ws://127.0.0.1:{daemon.web.port}/phone/ws"
+        with pytest.raises(InvalidStatus):  # another site's page cannot open the phone with the visitor's cookie
+            async with connect(url, additional_headers={"Cookie": cookie, "Origin": "http://evil.example"}):
+                pass
+        async with connect(url, additional_headers={"Cookie": cookie, "Origin": base}) as ws:
+            ready = json.loads(await ws.recv())
+            assert ready["type"] == "ready" and ready["rate"] == 16000
+            call_id = ready["call_id"]
+            received: list[bytes | str] = []
+
+            async def read() -> None:
+                while True:
+                    received.append(await ws.recv())
+
+            reader = asyncio.create_task(read())
+            await _speak(ws, voiced(1.2, 16000) + bytes(16000 * 2))
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 20
+            while loop.time() < deadline and not any("yard behind the workshop" in t for t in _agent_texts(daemon.config.database_path, call_id)):
+                await _speak(ws, bytes(FRAME * 5))
+            assert any("yard behind the workshop" in t for t in _agent_texts(daemon.config.database_path, call_id))
+            await _speak(ws, bytes(FRAME * 50))
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+            voice = [m for m in received if isinstance(m, bytes)]
+            assert len(voice) > 10 and all(len(m) == FRAME and any(m) for m in voice)  # the agent's voice, 20 ms frames, no idle silence
+            await ws.send(json.dumps({"type": "hangup"}))
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    await ws.recv()
+        for _ in range(100):
+            with sqlite3.connect(daemon.config.database_path) as conn:
+                row = conn.execute("select transport, sample_rate, end_reason, tenant from calls where id = ?", [call_id]).fetchone()
+            if row and row[2]:
+                break
+            await asyncio.sleep(0.05)
+        assert row == ("browser", 16000, "caller_hangup", "default")
+    finally:
+        await daemon.stop()
+
+
+async def test_browser_phone_refuses_viewers_and_bad_messages(tmp_path: Path) -> None:
+    daemon = await _daemon(tmp_path, [])
+    try:
+        assert daemon.web is not None
+        base = f"http://127.0.0.1:{daemon.web.port}"
+        url = f"ws://127.0.0.1:{daemon.web.port}/phone/ws"
+        viewer, viewer_cookie = await _sign_in(base, "vic")
+        await viewer.aclose()
+        with pytest.raises(InvalidStatus):
+            async with connect(url, additional_headers={"Cookie": viewer_cookie, "Origin": base}):
+                pass
+        staff, cookie = await _sign_in(base, "sam")
+        await staff.aclose()
+        with pytest.raises(InvalidStatus):  # a tenant the user does not belong to
+            async with connect(url + "?tenant=weber", additional_headers={"Cookie": cookie, "Origin": base}):
+                pass
+        async with connect(url, additional_headers={"Cookie": cookie, "Origin": base}) as ws:
+            call_id = json.loads(await ws.recv())["call_id"]
+            await ws.send("not json")
+            ends = []
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    message = await ws.recv()
+                    if isinstance(message, str):
+                        ends.append(json.loads(message))
+            assert {"type": "end", "reason": "bad_message"} in ends and closed.value.rcvd is not None and closed.value.rcvd.code == 1003
+        async with connect(url, additional_headers={"Cookie": cookie, "Origin": base}) as ws:
+            json.loads(await ws.recv())
+            await ws.send(bytes(16000 * 2 * 3))  # 3 s at once: over the 64 KiB message bound
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await ws.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+        await asyncio.sleep(0.5)
+        with sqlite3.connect(daemon.config.database_path) as conn:
+            assert conn.execute("select end_reason from calls where id = ?", [call_id]).fetchone() == ("bad_message",)
+    finally:
+        await daemon.stop()
