@@ -12,7 +12,7 @@ import pytest
 from tests.callsim import caller_turns, store_of, wait_call_closed
 from tests.conftest import DaemonFactory
 from voicebridge.audio.pcm import to_pcm
-from voicebridge.call_session import _spoken_part
+from voicebridge.call_session.speaker import spoken_part as _spoken_part
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 from voicebridge.turn.barge_in import BargeInDetector, EchoGate, Verdict
 

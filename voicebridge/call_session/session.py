@@ -1,0 +1,146 @@
+"""One call from open to close: the call row, the inbound event queue, the responder alongside, and the drain at the end.
+
+Everything that changes the call's course (audio, DTMF, hang-up, the agent's goodbye, a timeout) is a message on one queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from dataclasses import asdict
+
+from voicebridge.audio.pacer import OutgoingAudio
+from voicebridge.call_services import CallServices
+from voicebridge.call_session.context import CallContext
+from voicebridge.call_session.events import CallEnded, CallEvent, CallInfo, DtmfIn
+from voicebridge.call_session.responder import Responder
+from voicebridge.call_session.turn_log import TurnLog
+from voicebridge.call_session.turn_taking import ResponderInput, TurnTaker
+from voicebridge.privacy.recordings import open_recording
+from voicebridge.store.call_store import CallClosed, CallOpened
+
+log = logging.getLogger(__name__)
+
+DRAIN_TIMEOUT_S = 30
+
+
+class CallSession:
+    def __init__(self, info: CallInfo, services: CallServices, output: OutgoingAudio) -> None:
+        self._ctx = CallContext(info, services, output)
+        self._events: asyncio.Queue[CallEvent] = asyncio.Queue()
+        self._utterances: asyncio.Queue[ResponderInput] = asyncio.Queue()
+        self._turn_taking = TurnTaker(self._ctx, self._utterances)
+        self._turns = TurnLog(self._ctx)
+        self._responder = Responder(self._ctx, self._utterances, self._turn_taking.drafter, self._turns, self.feed)
+        self.dtmf: list[str] = []
+
+    @property
+    def info(self) -> CallInfo:
+        return self._ctx.info
+
+    @property
+    def ended(self) -> CallEnded | None:
+        return self._ctx.ended
+
+    @property
+    def barge_ins(self) -> int:
+        return self._turn_taking.barge_ins
+
+    @property
+    def transcript(self) -> list[tuple[str, str]]:
+        return self._turns.transcript
+
+    def feed(self, event: CallEvent) -> None:
+        """Called by the transport for every inbound message; never blocks."""
+        self._events.put_nowait(event)
+
+    async def _learn_from_pbx(self) -> None:
+        """AudioSocket carries only a UUID: the caller's number, the DID (hence the tenant) and the channel come over AMI."""
+        ctx = self._ctx
+        ami = ctx.svc.ami
+        if ami is None or ctx.info.called_number is not None:
+            return
+        # Asterisk sets VB_UUID before AudioSocket() connects, so the events are normally here already;
+        # with the AMI down the call goes on at once rather than waiting for it.
+        found = await ami.wait_call_info(ctx.info.call_id, ctx.svc.config.ami.lookup_timeout_s if ami.connected else 0)
+        if found is None:
+            log.info("call %s: no AMI events for this UUID (is VB_UUID set in the dialplan?)", ctx.info.call_id)
+            return
+        ctx.info = dataclasses.replace(ctx.info, caller_number=found.caller_number, called_number=found.called_number, channel=found.channel)
+        ctx.choose_tenant()
+
+    async def run(self) -> CallEnded:
+        ctx = self._ctx
+        store = ctx.svc.store
+        await self._learn_from_pbx()
+        info = ctx.info
+        ctx.recording = open_recording(ctx.svc.recordings, ctx.svc.config, ctx.tenant.id, info.call_id, info.sample_rate)
+        await store.submit(
+            store.store.open_call,
+            CallOpened(info.call_id, info.transport, ctx.language, info.sample_rate,
+                       info.caller_number, info.called_number, info.channel, ctx.wall(0),
+                       tenant=ctx.tenant.id, recording=ctx.recording.state),
+        )
+        log.info("call %s opened (%s, %d Hz)", info.call_id, info.transport, info.sample_rate)
+        limit = asyncio.get_running_loop().call_later(
+            ctx.svc.config.server.max_call_duration_s, self.feed, CallEnded("max_duration", "call exceeded server.max_call_duration_s")
+        )
+        responder = asyncio.create_task(self._responder.run(), name=f"respond-{info.call_id}")
+        try:
+            ctx.ended = await self._event_loop(responder)
+            await self._drain(responder)
+            if ctx.transferred is not None:
+                ctx.ended = ctx.transferred
+        finally:
+            ctx.recording.close()
+            limit.cancel()
+            responder.cancel()
+            await asyncio.gather(responder, return_exceptions=True)
+            ended = ctx.ended or CallEnded("internal_error", "session ended unexpectedly")
+            await store.submit(
+                store.store.close_call,
+                CallClosed(info.call_id, ended.reason, ended.detail, asdict(ctx.out.stats())),
+            )
+            log.info("call %s closed: %s %s", info.call_id, ended.reason, ended.detail)
+        return ended
+
+    async def _drain(self, responder: asyncio.Task[None]) -> None:
+        """After the end, still transcribe and store what the caller said (a hang-up mid-sentence included), but say nothing."""
+        self._turn_taking.flush()
+        self._ctx.out.flush()
+        self._utterances.put_nowait(None)
+        if responder.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(responder), DRAIN_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("call %s: gave up transcribing the last words after %d s", self.info.call_id, DRAIN_TIMEOUT_S)
+        except Exception as exc:  # logged; the call row is still closed by run()
+            log.error("call %s: dialogue failed while ending: %s", self.info.call_id, exc)
+
+    async def _event_loop(self, responder: asyncio.Task[None]) -> CallEnded:
+        ctx = self._ctx
+        while True:
+            event = await self._events.get()
+            if isinstance(event, CallEnded):
+                return event
+            if isinstance(event, DtmfIn):
+                self.dtmf.append(event.digit)
+                if event.digit == ctx.recording.refuse_digit and not ctx.dialogue.typing_number:
+                    await ctx.refuse_recording()
+                    continue
+                keyed = ctx.dialogue.dtmf(event.digit)  # a typed call-back number, or '0' for a person
+                if keyed is not None:
+                    self._utterances.put_nowait(keyed)
+                continue
+            ctx.recording.audio(event.pcm)
+            self._turn_taking.audio(event.pcm)
+            if responder.done() and not responder.cancelled() and responder.exception():
+                exc = responder.exception()
+                log.error("call %s: dialogue failed: %s", self.info.call_id, exc)
+                return CallEnded("internal_error", f"dialogue failed: {exc}")
+
+    async def after_hangup(self) -> None:
+        """Store the policy's call note (also for a caller who hung up mid-way: `missing` says what is not there) and send it."""
+        await self._responder.send_note()

@@ -1,0 +1,116 @@
+"""Who holds the turn: caller audio through VAD, echo gate, barge-in and the endpointer into finished utterances,
+with a draft started at each pause long enough to be the end."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from voicebridge.call_session.context import CallContext
+from voicebridge.call_session.drafts import Draft, Drafter, Utterance
+from voicebridge.dialogue.receptionist import Reply
+from voicebridge.turn.barge_in import BargeInDetector, EchoGate, Verdict
+from voicebridge.turn.endpointer import Endpointer, NoiseDiscarded, SpeechStarted, UtteranceEnded, VoiceDetector
+
+log = logging.getLogger(__name__)
+
+# None marks the end of the call: the responder stores what is left and stops; a Reply answers keys the caller pressed.
+ResponderInput = Utterance | Reply | None
+
+
+class TurnTaker:
+    def __init__(self, ctx: CallContext, utterances: asyncio.Queue[ResponderInput]) -> None:
+        self._ctx = ctx
+        self._utterances = utterances
+        cfg = ctx.svc.config
+        self._vad = VoiceDetector(ctx.info.sample_rate, cfg.vad.aggressiveness)
+        self.endpointer = Endpointer(
+            self._vad.rate,
+            hangover_ms=cfg.vad.hangover_ms,
+            min_speech_ms=cfg.vad.min_speech_ms,
+            max_utterance_ms=int(cfg.vad.max_utterance_s * 1000),
+        )
+        bcfg = cfg.barge_in
+        self._barge_in = BargeInDetector(bcfg.pause_ms, bcfg.confirm_ms, bcfg.resume_ms) if bcfg.enabled else None
+        self._echo = EchoGate(bcfg.echo_margin_db)
+        ctx.out.on_sent = self._echo.sent
+        self.drafter = Drafter(ctx, self._vad.rate)
+        self._backchannel = False  # the current utterance was a "mhm" over the agent: not a turn
+        self._speculation: tuple[int, asyncio.Task[Draft]] | None = None
+        self._utterance_no = 0
+        self.barge_ins = 0
+
+    def audio(self, pcm: bytes) -> None:
+        for frame, is_speech in self._vad.frames(pcm):
+            self._on_frame(frame, is_speech)
+
+    def flush(self) -> None:
+        """The call ended: what the caller was still saying becomes a last utterance."""
+        tail = self.endpointer.flush()
+        if isinstance(tail, UtteranceEnded):
+            self._utterances.put_nowait(Utterance(tail))
+
+    def _on_frame(self, frame: bytes, is_speech: bool) -> None:
+        ctx = self._ctx
+        agent_speaking = ctx.out.speaking
+        if is_speech and not self._echo.is_caller(frame):
+            is_speech = False  # our own voice echoed back by the line or the handset, also just after we stopped
+        if self._barge_in is not None:
+            self._act_on(self._barge_in.process(agent_speaking, is_speech))
+        for ev in self.endpointer.process(frame, is_speech):
+            if isinstance(ev, SpeechStarted):
+                self._backchannel = False
+                self._utterance_no += 1
+                log.debug("call %s: caller speaking at %d ms", ctx.info.call_id, ev.at_ms)
+            elif isinstance(ev, UtteranceEnded):
+                self._finish_utterance(ev)
+            elif isinstance(ev, NoiseDiscarded):
+                self._drop_speculation()
+                log.debug("call %s: %d ms of noise ignored", ctx.info.call_id, ev.speech_ms)
+        if self._speculation is not None and self._speculation[0] != self.endpointer.speech_frames:
+            self._drop_speculation()  # the caller went on: free the model queue for calls that are waiting
+        self._maybe_speculate()
+
+    def _drop_speculation(self) -> None:
+        if self._speculation is not None:
+            self._speculation[1].cancel()
+            self._speculation = None
+            log.debug("call %s: draft discarded, the caller went on", self._ctx.info.call_id)
+
+    def _act_on(self, verdict: Verdict) -> None:
+        out = self._ctx.out
+        if verdict is Verdict.PAUSE:
+            out.paused = True
+        elif verdict is Verdict.RESUME:
+            out.paused = False
+            self._backchannel = True  # the words that paused us were a "mhm": no turn of their own
+        elif verdict is Verdict.INTERRUPT:
+            self.barge_ins += 1
+            out.flush()
+            out.paused = False
+            log.info("call %s: caller barged in", self._ctx.info.call_id)
+
+    def _finish_utterance(self, ev: UtteranceEnded) -> None:
+        spec = self._speculation
+        self._speculation = None
+        if self._backchannel:
+            self._backchannel = False
+            log.debug("call %s: backchannel over the agent ignored", self._ctx.info.call_id)
+            return
+        # The speculative transcript is good if no voiced frame came after it was started.
+        task = spec[1] if spec is not None and spec[0] == self.endpointer.speech_frames else None
+        self._utterances.put_nowait(Utterance(ev, task))
+
+    def _maybe_speculate(self) -> None:
+        pause = self._ctx.svc.config.vad.speculative_pause_ms
+        ep = self.endpointer
+        if not pause or not ep.in_speech or ep.silence_ms < pause or self._backchannel:
+            return
+        version = ep.speech_frames
+        if self._speculation is not None and self._speculation[0] == version:
+            return
+        self._drop_speculation()
+        task = asyncio.create_task(self.drafter.draft(ep.snapshot(), self._utterance_no))
+        # A speculation overtaken by more speech is never awaited; retrieve its outcome so nothing warns.
+        task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+        self._speculation = (version, task)
