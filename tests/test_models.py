@@ -48,7 +48,7 @@ def test_models_load_from_operator_paths(tmp_path: Path) -> None:
         ({"stt": {"path": "/no/such/dir"}}, "", "models.stt.path /no/such/dir is not a directory"),
         ({"llm": {"path": "/tmp/model.bin"}}, "", "is not a .gguf file"),
         ({"tts": {"piper_voice_en": "/tmp/voice.wav"}}, "", "should name the .onnx file"),
-        ({"tts": {"espeak_voice_de": "xx-nonexistent"}}, "", "espeak-ng voice 'xx-nonexistent' does not work"),
+        ({"tts": {"espeak_voice_de": "xx-nonexistent", "voice_de": "espeak"}}, "", "espeak-ng voice 'xx-nonexistent' does not work"),
     ],
 )
 def test_bad_model_paths_are_one_clear_line(section: dict, value: str, needle: str) -> None:  # type: ignore[type-arg]

@@ -35,6 +35,8 @@ def normalise(text: str, language: str) -> list[str]:
     for short, full in _CONTRACTIONS if language == "en" else ():
         text = text.replace(short, full)
     text = re.sub(r"(?<=\w)-(?=\w)", " ", text)  # "re-enter" = "re enter", "open-source" = "open source"
+    text = re.sub(r"\b([ap])\.\s?m\.", r"\1m", text)  # "7:30 a.m." = "7:30am"
+    text = re.sub(r"(?<=\d)(?=[a-zäöü])", " ", text)  # "12pm" = "12 pm"
     text = re.sub(r"(?<=\d)[.,:/-](?=\d)", " ", text)  # 12.03. / 10:30 / 0171-234: the digits count, not the marks
     words: list[str] = []
     for word in re.findall(r"[\wäöü]+", text):

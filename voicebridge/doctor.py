@@ -53,6 +53,20 @@ def _espeak(config: Config) -> Check:
     return Check("espeak-ng", True, shutil.which("espeak-ng") or "")
 
 
+def _german_voice(config: Config) -> Check:
+    from voicebridge.speech.pico import INSTALL_HINT, pico_available
+
+    tts = config.models.tts
+    if tts.piper_voice_de:
+        return Check("german voice", True, f"Piper {tts.piper_voice_de}")
+    if tts.voice_de == "espeak":
+        return Check("german voice", True, f"espeak-ng {tts.espeak_voice_de} (models.tts.voice_de = \"espeak\"; SVOX Pico is understood far better)")
+    if pico_available():
+        return Check("german voice", True, "SVOX Pico de-DE (pico2wave)")
+    german = any(tenant.language == "de" for tenant in config.all_tenants)
+    return Check("german voice", not german, f"SVOX Pico missing, German callers hear espeak-ng, which they understand poorly; fix: {INSTALL_HINT}")
+
+
 def _models(config: Config) -> Check:
     from voicebridge.models.registry import load_models
 
@@ -64,7 +78,7 @@ def _models(config: Config) -> Check:
     return Check("models", True, f"stt={models.stt.model_dir} tts: {voices} llm={models.notes.model_path}")
 
 
-CHECKS: list[Callable[[Config], Check]] = [_database, _port, _espeak, _models]
+CHECKS: list[Callable[[Config], Check]] = [_database, _port, _espeak, _german_voice, _models]
 
 
 def run_doctor(config: Config) -> int:

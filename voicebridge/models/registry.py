@@ -12,6 +12,7 @@ from voicebridge.config import Config
 from voicebridge.dialogue.note_extractor import CallNote, NoteExtractor, UtteranceHints
 from voicebridge.errors import ModelError
 from voicebridge.models.bundled import bundled_gguf, bundled_piper_voice, bundled_whisper
+from voicebridge.speech.pico import PicoVoiceBackend, pico_available
 from voicebridge.speech.stt import Transcriber, Transcript
 from voicebridge.speech.tts import EspeakVoiceBackend, PiperVoiceBackend, Speech, Synthesizer, Voice
 
@@ -81,8 +82,17 @@ def describe_models(config: Config) -> list[str]:
     """Where each model comes from, without loading it (bundled ones are assembled into the cache)."""
     tts = config.models.tts
     en = _piper_pair(tts.piper_voice_en)[0] if tts.piper_voice_en else bundled_piper_voice()[0]
-    de = _piper_pair(tts.piper_voice_de)[0] if tts.piper_voice_de else f"espeak-ng voice {tts.espeak_voice_de}"
-    return [f"stt: {whisper_dir(config)}", f"tts en: {en}", f"tts de: {de}", f"llm: {gguf_path(config)}"]
+    en_voice = "SVOX Pico en-US (pico2wave)" if not tts.piper_voice_en and tts.voice_en == "pico" else str(en)
+    de = _piper_pair(tts.piper_voice_de)[0] if tts.piper_voice_de else german_fallback(config)
+    return [f"stt: {whisper_dir(config)}", f"tts en: {en_voice}", f"tts de: {de}", f"llm: {gguf_path(config)}"]
+
+
+def german_fallback(config: Config) -> str:
+    """The German voice when no Piper .onnx is configured: Pico if installed (and not switched off), else espeak-ng."""
+    tts = config.models.tts
+    if tts.voice_de == "pico" and pico_available():
+        return "SVOX Pico de-DE (pico2wave)"
+    return f"espeak-ng voice {tts.espeak_voice_de}"
 
 
 def load_voices(config: Config) -> dict[str, Voice]:
@@ -90,11 +100,17 @@ def load_voices(config: Config) -> dict[str, Voice]:
     voices: dict[str, Voice] = {}
     if tts.piper_voice_en:
         voices["en"] = PiperVoiceBackend(*_piper_pair(tts.piper_voice_en), threads=tts.threads)
+    elif tts.voice_en == "pico":
+        voices["en"] = PicoVoiceBackend("en")
     else:
         voices["en"] = PiperVoiceBackend(*bundled_piper_voice(), threads=tts.threads)
     if tts.piper_voice_de:
         voices["de"] = PiperVoiceBackend(*_piper_pair(tts.piper_voice_de), threads=tts.threads)
+    elif tts.voice_de == "pico" and pico_available():
+        voices["de"] = PicoVoiceBackend("de")
     else:
+        if tts.voice_de == "pico":
+            log.warning("SVOX Pico (pico2wave) not installed: German falls back to espeak-ng, which callers understand far less well")
         voices["de"] = EspeakVoiceBackend(tts.espeak_voice_de)
     return voices
 

@@ -1,0 +1,77 @@
+"""The German voice: SVOX Pico by default, espeak-ng as the fallback with a doctor line, resampled cleanly to the line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks.intelligibility import ulaw_round_trip
+from tests.agent_phrases import agent_phrases
+from tests.wer import digits, word_errors
+from voicebridge.audio.pcm import resample_pcm, rms_dbfs, to_float
+from voicebridge.config import parse_config
+from voicebridge.doctor import _german_voice
+from voicebridge.models.registry import Models, load_voices
+from voicebridge.speech.pico import PicoVoiceBackend
+from voicebridge.speech.tts import Synthesizer
+
+
+def test_pico_is_the_default_german_voice_and_english_stays_piper() -> None:
+    assert shutil.which("pico2wave"), "SVOX Pico missing: scripts/install.sh installs libttspico-utils"
+    voices = load_voices(parse_config({}))
+    assert voices["de"].name == "pico:de-DE" and voices["en"].name.startswith("piper:")
+    assert load_voices(parse_config({"models": {"tts": {"voice_en": "pico"}}}))["en"].name == "pico:en-US"
+    assert load_voices(parse_config({"models": {"tts": {"voice_de": "espeak"}}}))["de"].name == "espeak-ng:de+m3"
+
+
+def test_without_pico_german_falls_back_to_espeak_and_doctor_says_how_to_get_pico(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    espeak = shutil.which("espeak-ng")
+    assert espeak
+    (tmp_path / "espeak-ng").symlink_to(espeak)
+    monkeypatch.setenv("PATH", str(tmp_path))  # espeak-ng there, pico2wave not
+    config = parse_config({"business": {"language": "de"}})
+    assert load_voices(config)["de"].name == "espeak-ng:de+m3"
+    check = _german_voice(config)
+    assert not check.ok and "libttspico-utils" in check.message and "non-free" in check.message
+    assert _german_voice(parse_config({"business": {"language": "en"}})).ok  # an English-only line needs no German voice
+
+
+def test_pico_speaks_at_the_line_rate_clause_by_clause() -> None:
+    synth = Synthesizer({"de": PicoVoiceBackend("de")})
+    chunks = list(synth.sentences("Guten Tag. Wie kann ich Ihnen helfen?", "de", 8000))
+    assert len(chunks) == 2 and all(c.sample_rate == 8000 for c in chunks)
+    assert all(0.4 < len(c.pcm) / 16000 < 4 and rms_dbfs(c.pcm) > -30 for c in chunks)
+
+
+def test_going_down_to_8khz_removes_what_the_line_cannot_carry() -> None:
+    """16 kHz Pico to an 8 kHz line: a 6 kHz tone must not fold back to 2 kHz (anti-aliased), a 1 kHz tone must pass."""
+    t = np.arange(16000) / 16000
+    for freq, passes in ((1000, True), (6000, False)):
+        tone = (0.5 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2").tobytes()
+        level = rms_dbfs(resample_pcm(tone, 16000, 8000)) - rms_dbfs(tone)
+        assert (level > -1) if passes else (level < -40), (freq, level)
+
+
+def test_ulaw_round_trip_keeps_speech_quality() -> None:
+    t = np.arange(8000) / 8000
+    pcm = (0.3 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2").tobytes()
+    x, y = to_float(pcm), to_float(ulaw_round_trip(pcm))
+    snr = 10 * np.log10(np.mean(x**2) / np.mean((x - y) ** 2))
+    assert 30 < snr < 45  # G.711 µ-law gives about 38 dB on a loud tone: encoded, not passed through
+
+
+def test_whisper_understands_pico_greeting_and_read_back_over_ulaw(models: Models) -> None:
+    """Regression, not a claim (benchmarks/intelligibility.py has the table): Pico's German on an 8 kHz µ-law line."""
+    voice = Synthesizer({"de": PicoVoiceBackend("de")})
+    phrases = agent_phrases("de")
+    greeting = phrases[0].text
+    heard = models.stt.transcribe(ulaw_round_trip(voice.synthesize(greeting, "de", 8000).pcm), 8000, "de").text
+    errors, words = word_errors(greeting, heard, "de")
+    assert errors / words < 0.25, heard
+    oncall = next(p for p in phrases if p.kind == "readback" and p.text.startswith("Unseren Notdienst"))
+    heard = models.stt.transcribe(ulaw_round_trip(voice.synthesize(oncall.text, "de", 8000).pcm), 8000, "de").text
+    assert digits(heard, "de") == oncall.digits, heard
+
