@@ -164,6 +164,8 @@ class SimulatedCaller:
             self.offer_taken = True
             if f.scenario == "question_only":
                 text, said = ("Ja, gern. " if de else "Yes, please. ") + f.contact_answer(), {"name", "number", "company"}
+            elif "concern" not in self.told:
+                text, said = ("Ja, gern. Und zwar: " if de else "Yes, please. It's this: ") + f.concern.text + ".", {"concern"}
             else:
                 text = "Ja, gern." if de else "Yes, please."
         elif kind == "contact":

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 URGENCIES = ("emergency", "soon", "no_rush", "unknown")
-INTENTS = ("appointment", "question", "message", "emergency", "complaint", "other")
+INTENTS = ("appointment", "quote", "follow_up", "question", "message", "emergency", "complaint", "other")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class CallNote:
     urgency_reason: str = ""  # the caller's words that made it urgent ("Wasserrohrbruch")
     preferred_window: AppointmentWindow | None = None
     intent: str = "other"  # one of INTENTS
+    order_number: str = ""  # an order or invoice number the caller gave (follow-ups on an earlier job)
     summary: str = ""
     missing: tuple[str, ...] = ()  # fields the caller did not give
     transferred_to: str = ""  # a transfer target name, when the call was handed to a person

@@ -23,7 +23,7 @@ KINDS = (EMERGENCY, FINAL)
 PLACEHOLDERS = (
     "business", "call_id", "kind", "started_at", "who", "name", "company", "callback", "callback_raw", "callback_confirmed",
     "caller_number", "address", "concern", "concern_short", "intent", "urgency", "urgency_reason", "emergency_banner",
-    "emergency_prefix", "window", "summary", "missing", "transferred_to", "transcript_ref",
+    "emergency_prefix", "window", "summary", "missing", "transferred_to", "transcript_ref", "order_number",
 )
 
 EMPTY = "–"
@@ -33,7 +33,8 @@ _LABELS: dict[str, dict[str, Any]] = {
     "de": {
         "urgency": {"emergency": "NOTFALL", "soon": "bald", "no_rush": "nicht eilig", "unknown": "unbekannt"},
         "intent": {"appointment": "Termin", "question": "Frage", "message": "Nachricht", "emergency": "Notfall",
-                   "complaint": "Reklamation", "other": "Sonstiges"},
+                   "complaint": "Reklamation", "quote": "Angebotsanfrage", "follow_up": "Nachfrage zu einem Auftrag",
+                   "other": "Sonstiges"},
         "fields": {"name": "Name", "company": "Firma", "callback_number": "Rückrufnummer", "address": "Adresse",
                    "concern": "Anliegen", "urgency": "Dringlichkeit", "preferred_window": "Wunschtermin"},
         "unknown_caller": "unbekannter Anrufer",
@@ -47,7 +48,7 @@ _LABELS: dict[str, dict[str, Any]] = {
     "en": {
         "urgency": {"emergency": "EMERGENCY", "soon": "soon", "no_rush": "no rush", "unknown": "unknown"},
         "intent": {"appointment": "appointment", "question": "question", "message": "message", "emergency": "emergency",
-                   "complaint": "complaint", "other": "other"},
+                   "complaint": "complaint", "quote": "quote request", "follow_up": "follow-up on a job", "other": "other"},
         "fields": {"name": "name", "company": "company", "callback_number": "call-back number", "address": "address",
                    "concern": "concern", "urgency": "urgency", "preferred_window": "preferred time"},
         "unknown_caller": "unknown caller",
@@ -76,6 +77,7 @@ Anliegen:       ${concern}
 Dringlichkeit:  ${urgency}
 Wunschtermin:   ${window}
 Art:            ${intent}
+Auftragsnummer: ${order_number}
 
 Zusammenfassung:
 ${summary}
@@ -95,6 +97,7 @@ Concern:        ${concern}
 Urgency:        ${urgency}
 Preferred time: ${window}
 Kind:           ${intent}
+Order number:   ${order_number}
 
 Summary:
 ${summary}
@@ -197,6 +200,7 @@ def note_values(note: CallNote, business: str, language: str, kind: str) -> dict
         "missing": missing,
         "transferred_to": note.transferred_to,
         "transcript_ref": note.transcript_ref or f"voicebridge calls show {note.call_id}",
+        "order_number": note.order_number,
     }
     # An empty field shows as a dash, so the reader sees it was asked for and not given; the flags stay empty when off.
     keep_empty = ("emergency_banner", "emergency_prefix")

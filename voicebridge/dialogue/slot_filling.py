@@ -1,0 +1,266 @@
+"""Slot filling: what one caller utterance gives the call note (name, company, number, address, concern, urgency, window, …).
+
+Everything a sentence holds is taken, in any order; a filled slot is only overwritten by a correction or an answer to its question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from voicebridge.dialogue.note_extractor import UtteranceHints
+from voicebridge.dialogue.parsers import (
+    PhoneNumber,
+    TimeWindow,
+    find_phone_numbers,
+    is_goodbye,
+    parse_address,
+    parse_company,
+    parse_correction,
+    parse_name,
+    parse_phone_number,
+    parse_urgency,
+    parse_when,
+    wants_person,
+)
+
+_MESSAGE_RE = re.compile(
+    r"\b(nachricht|ausrichten|bescheid geben|sagen sie (?:ihm|ihr|bitte|herrn?|frau)|message|let \w+ know|"
+    r"tell (?:him|her|them|mr|mrs|ms|miss)|pass (?:it |that )?on)\b",
+    re.I,
+)
+_COMPLAINT_RE = re.compile(r"\b(beschwerde|reklamation|beschweren|unzufrieden|complain|complaint)\b", re.I)
+_QUOTE_RE = re.compile(r"\b(angebot\w*|kostenvoranschl\w*|kostenschätzung|quote|quotation|estimate)\b", re.I)
+_FOLLOW_UP_RE = re.compile(
+    r"\b(auftrag\w*|rechnungsnummer|rechnung|bestellnummer|vorgangsnummer|kundennummer|schon wieder|nachfragen|"
+    r"techniker war|monteur war|order|invoice|engineer came|again|follow(?:ing)? up|reference number)\b",
+    re.I,
+)
+_ORDER_RE = re.compile(
+    r"\b(?:auftrags|rechnungs|bestell|vorgangs|kunden|referenz)[- ]?(?:nummer|nr\.?)|\b(?:order|invoice|job|reference|customer)"
+    r"(?: number| no\.?)",
+    re.I,
+)
+_ORDER_DIGITS_RE = re.compile(r"(?:\s*(?:ist|lautet|is|:|-|#|,|nummer|number))*\s*([A-Z]{0,2}[\s-]?\d[\d\s./-]{2,15}\d)")
+_FILLER_RE = re.compile(
+    r"^(?:(?:ja|jaa|hallo|hi|hello|hey|guten (?:tag|morgen|abend)|schönen guten (?:tag|morgen|abend)|good (?:morning|afternoon|evening)|"
+    r"also|äh|ähm|ehm|hm|um|uh|ok|okay|yes|yeah|so|well|grüß gott|servus|moin|bitte|danke|thanks|thank you|genau|gut|gern|gerne|"
+    r"richtig|stimmt|prima|super|und dann noch|und zwar|also)\b[\s,.!:-]*)+",
+    re.I,
+)
+_NAME_CLAUSE_RE = re.compile(
+    r"\b(mein name|ich heiße|ich heisse|hier ist|hier spricht|hier bei|am apparat|my name|this is|it's|speaking|i'm|i am)\b", re.I
+)
+_NUMBER_CLAUSE_RE = re.compile(r"\b(nummer|telefon|handy|erreichbar|erreichen|number|phone|mobile|reach me|call me)\b", re.I)
+_NUMBER_LEAD_RE = re.compile(r"^(?:und )?(?:meine (?:telefon|handy)?nummer|my (?:phone |mobile )?number|sie erreichen mich|you can reach me)\b",
+                             re.I)
+WORD_RE = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+# "dass Frau Berger angerufen hat": a titled surname names the caller, unless it is whom they want ("mit Herrn Huber", "for Mr Huber")
+# or someone else they speak of (a tenant, a neighbour).
+_TITLED_RE = re.compile(r"(?:(\w+)\s+)?\b((?:Frau|Herr|Mrs?|Ms)\.?\s+[A-ZÄÖÜ][\wäöüß-]+)")
+_ADDRESSEE_WORDS = frozenset(
+    "mit für fuer an bei von vom zu with for to from ask tell mieterin mieter mieters tenant nachbarin nachbar neighbour bitte "
+    "please ausrichten".split()
+)
+NOT_A_NAME = frozenset(
+    "ja nein ok okay genau hallo danke bitte also äh ähm mein name ist ich heiße hier yes no my is it's the name i'm am this "
+    "guten tag herr frau mr mrs ms die der das nummer telefonnummer moment wie was ach adresse straße entschuldigung sorry wait "
+    "hang on gern gerne richtig stimmt i".split()
+)
+_NAME_FIRST_RE = re.compile(r"\b([A-ZÄÖÜ][\wäöüß'-]+(?: [A-ZÄÖÜ][\wäöüß'-]+)?),? (?:ist )?(?i:mein name)\b")
+_RANK = {"unknown": 0, "no_rush": 1, "soon": 2, "emergency": 3}
+_STREET_END_RE = re.compile(r"(stra(ss|ß)e|str\.|weg|platz|gasse|allee|ring|damm|ufer)$", re.I)
+
+
+@dataclass
+class Slots:
+    name: str = ""
+    company: str = ""
+    number: PhoneNumber | None = None
+    number_text: str = ""  # normalised digits when the number came from caller ID rather than a PhoneNumber
+    confirmed: bool = False
+    address: str = ""
+    concern: list[str] = field(default_factory=list)
+    urgency: str = "unknown"
+    urgency_reason: str = ""
+    window: TimeWindow | None = None
+    message: bool = False
+    complaint: bool = False
+    quote: bool = False
+    follow_up: bool = False
+    order_number: str = ""
+    questions: list[str] = field(default_factory=list)
+    transferred_to: str = ""
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What an utterance changed that the question flow must know about."""
+
+    new_number: bool = False
+    emergency: bool = False
+
+
+def order_number(text: str) -> str:
+    """An order or invoice number the caller reads out after naming it ("Auftragsnummer 48213", "invoice number 2026 0345")."""
+    cue = _ORDER_RE.search(text)
+    if cue is None:
+        return ""
+    m = _ORDER_DIGITS_RE.match(text, cue.end())
+    return re.sub(r"[\s./-]", "", m.group(1)).upper() if m else ""
+
+
+def phone_in(text: str, language: str) -> PhoneNumber | None:
+    """The number an utterance gives; when it corrects itself ("0171 234…, nein, Moment, 0171 …") the last one."""
+    numbers = find_phone_numbers(text, language)
+    if len(numbers) > 1 and parse_correction(text, language) or len(numbers) > 1 and re.search(r"\b(nein|no|sorry|entschuldigung)\b", text, re.I):
+        return numbers[-1]
+    return numbers[0] if numbers else parse_phone_number(text, language)
+
+
+class SlotFiller:
+    """Fills one call's slots from its utterances; pure, so a fork of the policy can try an utterance on a copy."""
+
+    def __init__(self, language: str, emergency_keywords: Sequence[str], clock: Callable[[], datetime]) -> None:
+        self.language = language
+        self.emergency_keywords = tuple(emergency_keywords)
+        self.clock = clock
+
+    def has_new_content(self, text: str) -> bool:
+        lang = self.language
+        return any(
+            (phone_in(text, lang) is not None, parse_address(text, lang) is not None, parse_name(text, lang) is not None,
+             parse_urgency(text, lang, self.emergency_keywords).level == "emergency")
+        )
+
+    def gives_something(self, text: str, s: Slots) -> bool:
+        """The utterance holds a fact for the note (used to settle a read-back the caller talked past)."""
+        lang = self.language
+        return (self.has_new_content(text) or parse_urgency(text, lang, self.emergency_keywords).level != "unknown"
+                or parse_when(text, lang, self.clock()) is not None or bool(order_number(text))
+                or len(WORD_RE.findall(_FILLER_RE.sub("", text))) >= 4)
+
+    def fill(self, s: Slots, text: str, asking: str, hints: UtteranceHints | None, is_question: bool) -> Filled:
+        lang = self.language
+        correction = parse_correction(text, lang)
+        before_number = s.number
+        emergency = False
+        name = parse_name(text, lang)
+        if name is not None and name.lower() in NOT_A_NAME:
+            name = None
+        if name is None and (m := _NAME_FIRST_RE.search(text)) and m.group(1).lower() not in NOT_A_NAME:
+            name = m.group(1)
+        if name is None and asking in ("name", "contact"):
+            name = self.bare_name(text)
+        if name is None and hints is not None and hints.name:
+            name = hints.name
+        if name is None and not s.name:
+            titled = next((m for m in _TITLED_RE.finditer(text) if (m.group(1) or "").lower() not in _ADDRESSEE_WORDS), None)
+            name = titled.group(2) if titled else None
+        if name and (not s.name or correction or asking == "name" or _completes(s.name, name)):
+            s.name = name
+        company = parse_company(text, lang)
+        if company and (not s.company or correction):
+            s.company = company
+        phone = phone_in(text, lang)
+        if phone is not None and (s.number is None or correction or asking in ("number", "contact", "confirm_number", "keypad")):
+            if s.number is None or phone.number != s.number.number:
+                s.number, s.confirmed = phone, False
+        address = parse_address(text, lang)
+        if address is not None and (address.street or address.city) and (not s.address or correction or asking == "address"):
+            if address.street or not s.address:
+                german = bool(address.street and _STREET_END_RE.search(address.street))
+                s.address = address.one_line("de" if german else lang)
+        elif asking == "address" and not s.address and not is_question and len(WORD_RE.findall(text)) >= 2:
+            s.address = _FILLER_RE.sub("", text).strip(" .")
+        urgency = parse_urgency(text, lang, self.emergency_keywords)
+        if urgency.level != "unknown" and (_RANK[urgency.level] > _RANK[s.urgency] or correction or asking == "urgency"):
+            if urgency.level == "emergency" and s.urgency != "emergency":
+                emergency = True
+            s.urgency, s.urgency_reason = urgency.level, urgency.reason
+        if hints is not None and hints.emergency and s.urgency == "unknown":
+            s.urgency, s.urgency_reason = "emergency", "model"
+            emergency = True
+        window = parse_when(text, lang, self.clock())
+        if window is not None and (s.window is None or correction or asking == "window" or (s.window.asap and not window.asap)):
+            s.window = window
+            if window.asap and s.urgency in ("unknown", "no_rush"):
+                s.urgency, s.urgency_reason = "soon", window.label
+        message = bool(_MESSAGE_RE.search(text))
+        if message and not s.concern:
+            s.message = True
+        if _COMPLAINT_RE.search(text):
+            s.complaint = True
+        if _QUOTE_RE.search(text) and not s.message:
+            s.quote = True
+        if _FOLLOW_UP_RE.search(text) and not s.message and asking not in ("address", "window", "urgency"):
+            s.follow_up = True
+        order = order_number(text)
+        if order and (not s.order_number or correction or asking == "order"):
+            s.order_number = order
+            s.follow_up = s.follow_up or not s.message
+        if message:
+            is_question = False  # "Können Sie Herrn Huber ausrichten, dass …?" is the message itself
+        contact_turn = asking in ("contact", "name", "number", "confirm_number", "keypad") and bool(s.questions)
+        if asking in ("concern", "message", "anything_else", "") and not is_question or (not s.concern and not is_question and not contact_turn):
+            concern = self.concern_words(text, asking, s)
+            if concern and concern not in s.concern:
+                s.concern.append(concern)
+        return Filled(new_number=s.number is not None and s.number is not before_number and not s.confirmed, emergency=emergency)
+
+    def bare_name(self, text: str) -> str | None:
+        """The answer to "Wie ist Ihr Name?" can be just the name: "Müller." / "Schmidt, Anna"."""
+        if phone_in(text, self.language) is not None and "," not in text:
+            return None
+        clauses = [c for c in re.split(r"[,.?!;]", text) if c.strip()]
+        named = [c for c in clauses if _FILLER_RE.sub("", c).strip(" .")]
+        if len(named) == 2:  # "Hartmann, Elfriede": surname first
+            a, b = (_FILLER_RE.sub("", c).strip(" .") for c in named)
+            if _name_words(a) == 1 and _name_words(b) == 1 and a.lower() not in NOT_A_NAME and b.lower() not in NOT_A_NAME:
+                return f"{b} {a}"
+        for clause in reversed(clauses):
+            part = _FILLER_RE.sub("", clause).strip(" .")
+            words = WORD_RE.findall(part)
+            if 1 <= len(words) <= 3 and all(w[0].isupper() and len(w) > 1 and w.lower() not in NOT_A_NAME for w in words) and len(words) == len(part.split()):
+                return " ".join(words)
+        return None
+
+    def concern_words(self, text: str, asking: str, s: Slots) -> str:
+        """The caller's own words about the problem: the clauses left once greetings, the name, the number and the address are out."""
+        lang = self.language
+        clauses = [c.strip() for c in re.split(r"(?<=[.!?;:])\s+|,\s+", text) if c.strip()]
+        keep: list[str] = []
+        for clause in clauses:
+            bare = _FILLER_RE.sub("", clause).strip(" .,!?:")
+            if len(WORD_RE.findall(bare)) < 2 and asking not in ("concern", "message"):
+                continue
+            if not bare or (_NAME_CLAUSE_RE.search(bare) and parse_name(bare, lang) is not None and len(bare.split()) <= 8):
+                continue
+            if s.name and s.name in bare and len(bare.split()) <= len(s.name.split()) + 3:
+                continue
+            if _NUMBER_LEAD_RE.search(bare) or re.fullmatch(r"[\d\s.,+()-]+", bare):
+                continue
+            if phone_in(bare, lang) is not None and (_NUMBER_CLAUSE_RE.search(bare) or len(WORD_RE.findall(bare)) <= 4):
+                continue
+            address = parse_address(bare, lang)
+            if address is not None and address.street and len(bare.split()) <= 7:
+                continue
+            if is_goodbye(bare, lang) or wants_person(bare, lang) and len(bare.split()) <= 8:
+                continue
+            if len(WORD_RE.findall(bare)) < 2:
+                continue
+            keep.append(bare)
+        return ", ".join(keep)
+
+
+def _name_words(text: str) -> int:
+    words = WORD_RE.findall(text)
+    return len(words) if words and all(w[0].isupper() for w in words) and len(words) == len(text.split()) else 0
+
+
+def _completes(current: str, new: str) -> bool:
+    """A first name given later ("Elfriede Hartmann") completes "Frau Hartmann"."""
+    last = current.split()[-1] if current else ""
+    return bool(last) and new.split()[-1] == last and len(new.split()) > len(current.split()) - (1 if re.match(r"(Frau|Herr|Mrs?|Ms)\b", current) else 0)
