@@ -72,3 +72,10 @@ def test_no_company(language: str, text: str) -> None:
 
 def test_name_before_mein_name() -> None:
     assert parse_name("Grüß Gott, Brandl mein Name.", "de") == "Brandl"
+
+
+def test_surnames_that_are_also_words_after_a_first_name_or_title() -> None:
+    # Found by the generated conversation callers (dev part): "Keller", "Sommer", "Winter" were kept out of every name.
+    assert parse_name("Guten Tag, hier ist Martina Keller. Bei mir tropft der Wasserhahn.", "de") == "Martina Keller"
+    assert parse_name("Frau Sommer hier.", "de") == "Frau Sommer"
+    assert parse_name("Hier ist Wasser im Keller.", "de") is None

@@ -121,6 +121,11 @@ _COMPANY_LEADS = NOT_PLACE | frozenset({"firma", "company", "von", "vom", "from"
 _COMPANY_CUES = phrase_table("firma", "company", "firm", "the company", "the firm")
 
 
+# Surnames that are also words the parsers otherwise keep out of names ("Keller" the cellar, "Sommer" the summer): a name word
+# after a first name or a title ("Martina Keller", "Frau Sommer").
+_SURNAME_WORDS = frozenset(fold_text(w) for w in ("Keller", "Sommer", "Winter", "Koch", "Haus", "Garten", "Bad", "Morgen", "Stock"))
+
+
 def is_name_word(token: Token, lenient: bool) -> bool:
     return (token.is_capitalised or lenient) and bool(NAME_WORD_RE.fullmatch(token.text)) and token.fold not in _NOT_NAME
 
@@ -133,9 +138,12 @@ def _name_from(text: str, tokens: Sequence[Token], j: int, *, lenient: bool, str
     start = j
     while j < n and tokens[j].fold in _TITLES:
         j += 2 if j + 1 < n and tokens[j + 1].text == "." else 1
+    titled = j > start
     words = 0
     while j < n and words < 3:
         if is_name_word(tokens[j], lenient):
+            words, j = words + 1, j + 1
+        elif (words or titled) and tokens[j].is_capitalised and tokens[j].fold in _SURNAME_WORDS:
             words, j = words + 1, j + 1
         elif words and tokens[j].fold in _PARTICLES and j + 1 < n and tokens[j + 1].is_capitalised and is_name_word(tokens[j + 1], False):
             j += 1
