@@ -12,6 +12,7 @@ from datetime import datetime
 
 from voicebridge.dialogue.note_extractor import UtteranceHints
 from voicebridge.dialogue.parsers import (
+    Address,
     PhoneNumber,
     TimeWindow,
     find_phone_numbers,
@@ -112,6 +113,40 @@ def order_number(text: str) -> str:
     return re.sub(r"[\s./-]", "", m.group(1)).upper() if m else ""
 
 
+_EXTRA_RE = re.compile(r"^(?:bei|c/o|care of|z\. ?hd\.?)\s+\S.*|.*\b(?:stock|etage|geschoss|hinterhaus|vorderhaus|floor|flat|apartment)\b.*$",
+                       re.I)
+
+
+_ADDRESS_LEAD_RE = re.compile(r"^.*?\b(?:die adresse ist|die adresse lautet|the address is|address is|wir wohnen|we live)\s*(?:in der\s+)?", re.I)
+
+
+def address_in(text: str, language: str) -> Address | None:
+    """The address an utterance gives, with street and town put together when they come apart ("85748 Garching, Lindenstraße
+    23", "Leopoldstraße 9, dritter Stock, 80331 München")."""
+    whole = parse_address(text, language)
+    if whole is not None and whole.street and (whole.postcode or whole.city):
+        return whole
+    street = whole if whole is not None and whole.street else None
+    town = whole if whole is not None and not whole.street else None
+    for part in re.split(r",\s*|\.\s+", text):
+        found = parse_address(part, language)
+        if found is None:
+            continue
+        if found.street and street is None:
+            street = found
+        if (found.postcode or found.city) and (town is None or not (town.postcode or town.city)):
+            town = found if not found.street or street is found else Address(None, None, found.postcode, found.city)
+    if street is None or town is None or street is town:
+        return whole or street or town
+    return Address(street.street, street.house_number, street.postcode or town.postcode, street.city or town.city)
+
+
+def _address_extras(text: str) -> list[str]:
+    """Floor, back building, c/o: what the technician needs at the door, kept as the caller said it."""
+    parts = [_ADDRESS_LEAD_RE.sub("", p).strip(" .") for p in re.split(r",\s*", text)]
+    return [p for p in parts if _EXTRA_RE.match(p) and len(p.split()) <= 5 and not re.search(r"\d{4,}", p)]
+
+
 def phone_in(text: str, language: str) -> PhoneNumber | None:
     """The number an utterance gives; when it corrects itself ("0171 234…, nein, Moment, 0171 …") the last one."""
     numbers = find_phone_numbers(text, language)
@@ -168,11 +203,11 @@ class SlotFiller:
         if phone is not None and (s.number is None or correction or asking in ("number", "contact", "confirm_number", "keypad")):
             if s.number is None or phone.number != s.number.number:
                 s.number, s.confirmed = phone, False
-        address = parse_address(text, lang)
+        address = address_in(text, lang)
         if address is not None and (address.street or address.city) and (not s.address or correction or asking == "address"):
             if address.street or not s.address:
-                german = bool(address.street and _STREET_END_RE.search(address.street))
-                s.address = address.one_line("de" if german else lang)
+                german = bool(address.street and (_STREET_END_RE.search(address.street) or not address.street.isascii()))
+                s.address = ", ".join((address.one_line("de" if german else lang), *_address_extras(text)))
         elif asking == "address" and not s.address and not is_question and len(WORD_RE.findall(text)) >= 2:
             s.address = _FILLER_RE.sub("", text).strip(" .")
         urgency = parse_urgency(text, lang, self.emergency_keywords)
@@ -215,11 +250,11 @@ class SlotFiller:
         if phone_in(text, self.language) is not None and "," not in text:
             return None
         clauses = [c for c in re.split(r"[,.?!;]", text) if c.strip()]
-        named = [c for c in clauses if _FILLER_RE.sub("", c).strip(" .")]
-        if len(named) == 2:  # "Hartmann, Elfriede": surname first
-            a, b = (_FILLER_RE.sub("", c).strip(" .") for c in named)
-            if _name_words(a) == 1 and _name_words(b) == 1 and a.lower() not in NOT_A_NAME and b.lower() not in NOT_A_NAME:
-                return f"{b} {a}"
+        parts = [_FILLER_RE.sub("", c).strip(" .") for c in clauses]
+        single = [i for i, p in enumerate(parts) if _name_words(p) == 1 and p.lower() not in NOT_A_NAME and len(p) > 1]
+        for i in single:  # "Hartmann, Elfriede": surname first, two single names in a row
+            if i + 1 in single and not any(_name_words(p) for p in parts[i + 2:]) and not any(_name_words(p) for p in parts[:i]):
+                return f"{parts[i + 1]} {parts[i]}"
         for clause in reversed(clauses):
             part = _FILLER_RE.sub("", clause).strip(" .")
             words = WORD_RE.findall(part)
