@@ -370,6 +370,8 @@ def generate(seed: int) -> Facts:
         readback_style=rng.choices(("yes", "move_on", "unclear"), (75, 15, 10))[0],
         extra={"opening": rng.choice(("concern", "name_first", "name_in_sentence"))},
     )
+    if urgency_phrase in P.ASAP_PHRASES:
+        facts.update(window_phrase="", window_date=None)
     if scenario == "emergency":
         facts.update(concern=rng.choice(P.EMERGENCIES[language]), urgency="emergency", urgency_phrase="", window_phrase="", window_date=None)
     elif scenario == "quote":

@@ -233,10 +233,13 @@ WINDOW_PHRASES = {
         ("nächste Woche Dienstag", 1, "next_week"), ("am Donnerstag ab 14 Uhr", 3, "weekday"), ("am Montag früh", 0, "weekday"),
     ),
     "en": (
-        ("tomorrow morning", 1, "days"), ("on Friday afternoon", 4, "weekday"), ("next Tuesday", 1, "next_week"),
+        ("tomorrow morning", 1, "days"), ("on Friday afternoon", 4, "weekday"), ("Tuesday next week", 1, "next_week"),
         ("Thursday after 2 pm", 3, "weekday"),
     ),
 }
+# Urgency phrases that already say when: a caller who says them has no other preferred time.
+ASAP_PHRASES = frozenset({"so schnell wie möglich", "möglichst bald, bitte", "diese Woche noch, wenn es geht", "in den nächsten Tagen",
+                          "as soon as possible, I have a baby at home", "quite soon, please", "in the next few days"})
 FILLERS = {"de": ("ähm, ", "also, ", "ja, also, ", "äh, ", "", ""), "en": ("um, ", "well, ", "so, ", "uh, ", "", "")}
 # Sentence openings that are lower-cased after a greeting ("Hallo, der Wasserhahn …"); names and nouns keep their capital.
 LOWER_AFTER_GREETING = frozenset(

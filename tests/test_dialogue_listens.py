@@ -1,0 +1,124 @@
+"""A dialogue that listens: no question for something already said, read-backs that settle, no loops, no lost leads.
+
+Unit checks on the real policy (no models), then a fast sample of the generated dev callers through the caller simulator.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.conversations.generator import split
+from tests.conversations.scoring import score_all, summary
+from tests.conversations.simulator import REPEAT_CAP, asked, run_script, run_simulated
+from voicebridge.config import load_config
+from voicebridge.dialogue.parsers import DEFAULT_TIMEZONE
+from voicebridge.dialogue.policy import MAX_TURNS, ConversationPolicy
+from voicebridge.dialogue.slot_filling import order_number
+from voicebridge.notify.templates import NoteTemplates
+
+OPEN = datetime(2026, 11, 25, 10, 0, tzinfo=DEFAULT_TIMEZONE)  # Wednesday
+PROFILE = load_config(None).business.profile
+
+
+def policy(language: str = "de") -> ConversationPolicy:
+    return ConversationPolicy("Sanitär Huber", language, profile=PROFILE, clock=lambda: OPEN)
+
+
+def test_everything_in_the_first_sentence_is_taken_and_never_asked_for() -> None:
+    p = policy()
+    reply = p.respond("Guten Tag, hier ist Martina Keller. Bei mir tropft der Wasserhahn in der Küche, möglichst bald bitte.")
+    assert asked(reply.text) == "number"  # not the name again, not the concern
+    note = p.note()
+    assert note.name == "Martina Keller" and "Wasserhahn" in note.concern and "Keller" not in note.concern and note.urgency == "soon"
+
+
+def test_a_read_back_answered_with_something_else_is_settled_as_confirmed() -> None:
+    p = policy()
+    p.respond("Mein Abfluss ist verstopft.")
+    assert asked(p.respond("Eva Braun, 0171 2345678.").text) == "readback"
+    reply = p.respond("Die Adresse ist Hauptstraße 3, 80331 München.")  # talks on without objecting
+    assert asked(reply.text) == "urgency"
+    assert p.note().callback_confirmed and p.note().address.startswith("Hauptstraße 3")
+
+
+def test_an_unclear_answer_to_the_read_back_gets_one_repeat_then_the_keypad_then_the_call_goes_on() -> None:
+    p = policy()
+    p.respond("Mein Abfluss ist verstopft.")
+    p.respond("Eva Braun, 0171 2345678.")
+    assert asked(p.respond("Mhm.").text) == "readback"  # one repeat
+    assert asked(p.respond("Äh.").text) == "keypad"
+    assert p.dtmf("0") is None  # a digit now, not "a person please"
+    for key in "171234567":
+        p.dtmf(key)
+    reply = p.dtmf("#")
+    assert reply is not None and asked(reply.text) == "address"
+    assert p.note().callback_number == "0171234567" and p.note().callback_confirmed
+
+
+def test_no_question_is_asked_more_than_twice_and_every_call_ends() -> None:
+    p = policy()
+    replies = [p.respond("Bei mir tropft der Wasserhahn.").text]
+    for _ in range(MAX_TURNS + 2):
+        if p.finished:
+            break
+        replies.append(p.respond("Das weiß ich nicht so genau, äh, Moment mal bitte.").text)
+    assert p.finished
+    kinds = [asked(r) for r in replies]
+    assert all(kinds.count(k) <= REPEAT_CAP for k in set(kinds) if k not in ("other", "repeat"))
+
+
+def test_after_a_question_the_lead_is_kept_with_a_call_back_offer() -> None:
+    p = policy()
+    reply = p.respond("Bauen Sie auch Wärmepumpen ein?")
+    assert "Rückruf" in reply.text and asked(reply.text) == "callback_offer"
+    assert asked(p.respond("Ja, gern. Fuchs, Markus, 0157 1834062.").text) == "readback"
+    p.respond("Ja.")
+    note = p.note()
+    assert (note.name, note.callback_number, note.intent) == ("Markus Fuchs", "01571834062", "question")
+    assert "Wärmepumpen" in note.concern and "address" not in note.missing
+
+
+def test_a_quote_request_and_a_follow_up_with_its_order_number_have_their_intents() -> None:
+    p = policy()
+    p.respond("Ich hätte gern ein Angebot für ein neues Bad.")
+    assert p.note().intent == "quote"
+    p = policy()
+    p.respond("Ich rufe wegen meines Auftrags an, der Wasserhahn tropft schon wieder.")
+    p.respond("Jürgen Wolf, 0171 2345678.")
+    assert asked(p.respond("Ja.").text) == "order"
+    p.respond("Die Auftragsnummer ist 48213.")
+    note = p.note()
+    assert (note.intent, note.order_number) == ("follow_up", "48213") and "address" not in note.missing
+    body = NoteTemplates("Sanitär Huber", "de").render(note).body
+    assert "Auftragsnummer: 48213" in body and "Nachfrage zu einem Auftrag" in body
+    assert order_number("my invoice number is 2026 0345") == "20260345" and order_number("Auftrag vom Montag") == ""
+
+
+def test_a_message_for_a_named_person_is_a_message() -> None:
+    p = policy("en")
+    reply = p.respond("Could you tell Mr Huber that the radiators have arrived?")
+    assert asked(reply.text) in ("contact", "name")
+    note = p.note()
+    assert note.intent == "message" and "radiators" in note.concern and note.name == ""
+
+
+def test_a_caller_asking_whether_they_reached_the_right_company_hears_yes() -> None:
+    reply = policy().respond("Hallo, bin ich da richtig bei Sanitär Huber?")
+    assert "richtig bei Sanitär Huber" in reply.text and asked(reply.text) == "concern"
+
+
+def test_a_landlord_reporting_for_a_tenant_stays_the_caller() -> None:
+    p = policy()
+    p.respond("Hier spricht Peter Hartmann, ich bin der Vermieter. Ich rufe für meine Mieterin Frau Koch an: die Toilette ist verstopft.")
+    assert p.note().name == "Peter Hartmann"
+
+
+def test_a_fast_dev_sample_in_conversation_never_loops_and_always_ends() -> None:
+    """40 generated dev callers with the simulated caller and 40 fixed scripts (no LLM; a few seconds)."""
+    sample = split("dev", 40)
+    for run in (run_simulated, run_script):
+        scored = score_all([run(f) for f in sample])
+        figures = summary(scored)
+        assert figures["not_ended"] == 0, [s.dialogue.facts.id for s in scored if not s.dialogue.ended]
+        assert figures["looped"] == 0, [(s.dialogue.facts.id, s.dialogue.repeats) for s in scored if s.dialogue.looped]
+        assert figures["field_accuracy"] >= 0.85
