@@ -197,7 +197,8 @@ CALLERS: tuple[Caller, ...] = (
         "Am besten morgen.",
         "Nein. Danke, tschüss.",
     ), {"name": "Heinz Krause", "callback_number": "089334455", "address": "Sonnenstraße 7", "concern": ("tropft", "Decke"),
-        "urgency": "soon", "window": "26.11.", "missing": ()}, kind="chaotic"),
+        # Water from the ceiling is an emergency since issue 9; the caller's "ja, Krause" is a name, not a yes to the transfer.
+        "urgency": "emergency", "window": "26.11.", "missing": ()}, kind="chaotic"),
     Caller("de_company", "de", (
         "Schönen guten Tag, hier spricht Monika Lang von der Lang Immobilien GmbH. In unserem Objekt tropft ein Heizkörper.",
         "Sie erreichen mich unter 089 7654321.",

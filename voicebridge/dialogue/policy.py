@@ -45,6 +45,9 @@ _RIGHT_COMPANY_RE = re.compile(
 )
 
 
+_PARDON_RE = re.compile(r"\b(?:wie bitte|bitte|pardon|entschuldigung|sorry|what|excuse me)\s*\?", re.I)
+
+
 @dataclass
 class ModelRequest:
     """The policy wants the LLM's view of an utterance: `blocking` when the reply depends on it (a name it could not parse)."""
@@ -182,8 +185,12 @@ class ConversationPolicy:
 
         if asking == "transfer_offer":
             self.flow.asking = ""
-            if is_yes(text, lang) and not is_no(text, lang):
+            # "Ach so, ja, Krause, Heinz Krause" answers something else: only a plain yes puts the caller through.
+            talks_on = self._filler.has_new_content(text) or self._filler.bare_name(text) is not None
+            if is_yes(text, lang) and not is_no(text, lang) and not talks_on:
                 return self._transfer(self._transfer_target())
+            if self._filler.bare_name(text) is not None and not s.name:
+                asking = "name"
         if wants_person(text, lang):
             reply = self._person_wanted()
             if reply.transfer_to:
@@ -209,7 +216,8 @@ class ConversationPolicy:
             return self._finish(prefix)
 
         is_question = False
-        if _RIGHT_COMPANY_RE.search(text) and looks_like_question(text) and not s.concern:
+        asks = looks_like_question(_PARDON_RE.sub("", text))  # "Wie bitte?" asks to hear it again, not for an answer
+        if _RIGHT_COMPANY_RE.search(text) and asks and not s.concern:
             prefix.append(self._p["right_company"].format(business=self.business))
             is_question = True
         else:
@@ -218,11 +226,11 @@ class ConversationPolicy:
                 s.questions.append(text)
                 prefix.append(answer.text)
                 is_question = True
-            elif looks_like_question(text) and not self._filler.has_new_content(text):
+            elif asks and not self._filler.has_new_content(text):
                 s.questions.append(text)
                 prefix.append(self._p["no_answer"])
                 is_question = True
-        filled = self._filler.fill(s, text, asking, hints, is_question=is_question or looks_like_question(text))
+        filled = self._filler.fill(s, text, asking, hints, is_question=is_question or asks)
         self._emergency_flagged = self._emergency_flagged or filled.emergency
         if self._emergency_flagged and not self._emergency_reported_in_reply:
             prefix.append(self._emergency_words())
