@@ -67,3 +67,23 @@ def test_snapshot_at_a_pause_matches_the_final_utterance() -> None:
     end = next(e for e in events if isinstance(e, UtteranceEnded))
     assert snapshot == end.audio  # no new speech: the speculative transcript covers exactly the final audio
 
+
+
+def _feed_more(ep: Endpointer, pattern: str) -> list:  # type: ignore[type-arg]
+    return [ev for ch in pattern for ev in ep.process(b"\0\0", ch == "s")]
+
+
+def test_pause_hangover_shortens_and_lengthens_only_the_current_pause() -> None:
+    ep = Endpointer(8000, hangover_ms=200, min_speech_ms=60)
+    assert not _feed_more(ep, "ssssss" + "...")[1:]  # 60 ms of silence: still in the turn
+    ep.set_pause_hangover(400)  # a draft looked unfinished: wait longer
+    assert ep.hangover_ms == 400
+    assert not _feed_more(ep, "." * 10)  # 260 ms, longer than the default 200 ms: not ended
+    assert not _feed_more(ep, "ssss")  # the caller went on; the default applies again
+    assert ep.hangover_ms == 200
+    ep.set_pause_hangover(None)
+    assert not _feed_more(ep, "..")
+    ep.set_pause_hangover(20)  # the draft completed what was asked: shorter than the silence so far ends at the next frame
+    ended = _feed_more(ep, ".")
+    assert len(ended) == 1 and isinstance(ended[0], UtteranceEnded) and not ended[0].forced
+    assert ep.hangover_ms == 200  # and the next utterance starts with the default

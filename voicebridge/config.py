@@ -118,6 +118,18 @@ class VadConfig:
 
 
 @dataclass(frozen=True)
+class TurnConfig:
+    # At the speculative pause the draft transcript says how finished the caller is, given what the agent asked for
+    # (voicebridge/turn/turn_completion.py): the slot filled ends the turn after complete_hangover_ms, a finished sentence
+    # to an open question after sentence_hangover_ms, something visibly cut off ("... und", half a number) only after
+    # unfinished_hangover_ms; anything else after [vad] hangover_ms. Needs [vad] speculative_pause_ms > 0.
+    slot_aware: bool = True
+    complete_hangover_ms: int = field(default=250, metadata=_check(min=100, max=5000))
+    sentence_hangover_ms: int = field(default=450, metadata=_check(min=100, max=5000))
+    unfinished_hangover_ms: int = field(default=1200, metadata=_check(min=100, max=5000))
+
+
+@dataclass(frozen=True)
 class BargeInConfig:
     enabled: bool = True
     pause_ms: int = field(default=100, metadata=_check(min=20, max=2000))  # caller speech that pauses the agent
@@ -284,6 +296,7 @@ class Config:
     storage: StorageConfig = StorageConfig()
     business: BusinessConfig = BusinessConfig()
     vad: VadConfig = VadConfig()
+    turn: TurnConfig = TurnConfig()
     barge_in: BargeInConfig = BargeInConfig()
     models: ModelsConfig = ModelsConfig()
     logging: LoggingConfig = LoggingConfig()

@@ -110,6 +110,12 @@ class ConversationPolicy:
         return Reply(self._greeting)
 
     @property
+    def asking(self) -> str:
+        """What the agent's last question asked for ("number", "confirm_number", "name", "address", "concern", …; "" if none).
+        Read-only: end of turn (voicebridge/turn/turn_completion.py) waits less once that is given."""
+        return self._asking
+
+    @property
     def typing_number(self) -> bool:
         """The caller has started typing a number: keys are digits now, not commands."""
         return bool(self._digits)

@@ -65,6 +65,17 @@ class Endpointer:
         self._silence_run = 0
         self._start_frame = 0
         self._last_speech_frame = 0
+        self._pause_hangover: int | None = None  # frames, for the current pause only (set_pause_hangover)
+
+    def set_pause_hangover(self, hangover_ms: int | None) -> None:
+        """Change the silence that ends the turn, for the current pause only: the next voiced frame restores the default.
+        Shorter than the silence so far ends the turn at the next frame. None restores the default now."""
+        self._pause_hangover = None if hangover_ms is None else max(1, hangover_ms // self.frame_ms)
+
+    @property
+    def hangover_ms(self) -> int:
+        """The silence that ends the turn at the current pause."""
+        return (self._pause_hangover or self._hangover) * self.frame_ms
 
     @property
     def in_speech(self) -> bool:
@@ -109,11 +120,13 @@ class Endpointer:
             self._speech_frames += 1
             self._silence_run = 0
             self._last_speech_frame = self._frames
+            self._pause_hangover = None
         else:
             self._silence_run += 1
         length = self._frames - self._start_frame
-        if self._silence_run >= self._hangover or length >= self._max_frames:
-            events.append(self._close(forced=self._silence_run < self._hangover))
+        hangover = self._pause_hangover or self._hangover
+        if self._silence_run >= hangover or length >= self._max_frames:
+            events.append(self._close(forced=self._silence_run < hangover))
         return events
 
     def flush(self) -> Event | None:
@@ -124,6 +137,7 @@ class Endpointer:
 
     def _close(self, forced: bool) -> Event:
         self._in_speech = False
+        self._pause_hangover = None
         self._pre_roll.clear()
         self._recent.clear()
         start_ms = self._start_frame * self.frame_ms
