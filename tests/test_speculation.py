@@ -67,3 +67,30 @@ async def test_a_pause_mid_sentence_discards_the_draft(start_daemon: DaemonFacto
     assert "draft discarded, the caller went on" in caplog.text  # a draft was made at the pause, and dropped
     # ... but its transcription was kept: at the end only the words after the pause were transcribed.
     assert json.loads(str(turns[1]["timings"]))["stt_reused_ms"] > 1000
+
+
+@pytest.mark.parametrize("slot_aware", [True, False])
+async def test_a_pause_mid_number_waits_for_the_rest(start_daemon: DaemonFactory, say: Callable[..., bytes], slot_aware: bool) -> None:
+    # 900 ms after "0171": longer than the 600 ms hangover, so only end of turn that reads the draft keeps it one turn.
+    first, rest = trimmed(say("My heating is broken and my number is 0171")), trimmed(say("234 5678."))
+    daemon = await start_daemon(turn={"slot_aware": slot_aware})
+    assert daemon.audiosocket is not None
+    peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)
+    await greet_and_wait(peer)
+    sent = await peer.say(first + silence(900) + rest + silence(1500))
+    assert await peer.wait_for_speech(sent.last_sample_at - 1.5, 20) is not None, "the agent did not answer"
+    await peer.wait_for_quiet(0.8, 20)
+    await peer.hang_up()
+    await wait_call_closed(daemon, peer.call_id)
+    turns = store_of(daemon).turns(peer.call_id)
+    callers = [t for t in turns if t["role"] == "caller"]
+    digits = "".join(ch for ch in str(callers[0]["text"]) if ch.isdigit())
+    if slot_aware:
+        # The draft "... 0171" looked unfinished, so the turn waited: one caller turn with the digits after the pause
+        # (Whisper base may drop or mishear one of them).
+        assert len(callers) == 1 and digits.startswith("0171") and len(digits) >= 9, callers
+        # The silence that ended it is stored: the complete hangover (250 ms) once the whole number's draft is in, or the
+        # 1200 ms cap when the draft's transcription took longer than that (a busy machine).
+        assert json.loads(str(callers[0]["timings"]))["hangover_ms"] in (250, 1200)
+    else:
+        assert len(digits) <= 4, callers  # the 600 ms hangover cut the number in two: the first turn ends at "0171"

@@ -7,7 +7,7 @@ import pytest
 from voicebridge.dialogue.parsers import parse_phone_number
 from voicebridge.turn.turn_completion import Completion, HangoverSettings, decide_hangover, judge_turn, number_state
 
-C, S, O, U = Completion.COMPLETE, Completion.SENTENCE, Completion.OPEN, Completion.UNFINISHED
+C, S, OP, U = Completion.COMPLETE, Completion.SENTENCE, Completion.OPEN, Completion.UNFINISHED
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ C, S, O, U = Completion.COMPLETE, Completion.SENTENCE, Completion.OPEN, Completi
         ("contact", "My name is Peter Smith and my number is 0171 234 5678.", "en", C),
         ("contact", "Hier ist Anna Schmidt, rufen Sie mich unter 030 123 4567", "de", C),
         ("contact", "My name is Peter Smith and my number is 0171 234", "en", U),
-        ("contact", "0171 234 5678", "de", O),  # the name may follow
+        ("contact", "0171 234 5678", "de", OP),  # the name may follow
         ("contact", "Mein Name ist Peter Müller und", "de", U),
         # yes / no after a read-back
         ("confirm_number", "Ja.", "de", C),
@@ -43,18 +43,19 @@ C, S, O, U = Completion.COMPLETE, Completion.SENTENCE, Completion.OPEN, Completi
         # a whole address
         ("address", "Hauptstraße 12, 10115 Berlin.", "de", C),
         ("address", "Hauptstraße 12 in", "de", U),
-        ("address", "Hauptstraße 12", "de", O),
+        ("address", "Hauptstraße 12", "de", OP),
         # open questions: a finished sentence, a trailing conjunction, a filler
         ("concern", "Hello, my heating stopped working this morning.", "en", S),
         ("concern", "Meine Heizung ist ausgefallen und", "de", U),
         ("concern", "Also", "de", U),
         ("concern", "Well, I was wondering whether...", "en", U),
-        ("concern", "Heizung", "de", O),
-        ("concern", "My heating broke at 5.", "en", S),  # a digit, but not a number being spoken
+        ("concern", "Heizung", "de", OP),
+        ("concern", "My heating broke at 5.", "en", S),
+        ("concern", "The heating is broken, call me on 0171 234 5678.", "en", C),  # a digit, but not a number being spoken
         ("anything_else", "Nein, das war's.", "de", C),
         ("urgency", "Es ist ein Notfall.", "de", C),
-        ("window", "Morgen", "de", O),
-        ("concern", "", "de", O),
+        ("window", "Morgen", "de", OP),
+        ("concern", "", "de", OP),
     ],
 )
 def test_judge_turn(asking: str, text: str, language: str, expected: Completion) -> None:
@@ -73,7 +74,7 @@ def test_decision_carries_the_configured_hangover() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("0171 2345678", C), ("0171 234567", O), ("0171 2345", U), ("0160 998877", C), ("030 1234567", C), ("030 12345", O),
+    [("0171 2345678", C), ("0171 234567", OP), ("0171 2345", U), ("0160 998877", C), ("030 1234567", C), ("030 12345", OP),
      ("0301", U), ("+49 171 2345678", C), ("555 123 4567", C), ("07700 900123", C)],
 )
 def test_number_state_by_prefix(text: str, expected: Completion) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from voicebridge.call_session.context import CallContext
@@ -64,13 +65,21 @@ class Drafter:
         self._rate = sample_rate  # the endpointer's rate, which the transcriber is given
         self._heard: _Heard | None = None  # the latest transcription of the current utterance, kept when the caller goes on
 
-    async def draft(self, audio: bytes, utterance_no: int) -> Draft:
+    async def draft(self, audio: bytes, utterance_no: int, on_words: Callable[[str], None] | None = None) -> Draft:
         """Transcribe what was said up to the pause and work out the reply on a fork of the dialogue, first audio included,
-        so that when the hangover confirms the end of the turn the reply can start at once."""
+        so that when the hangover confirms the end of the turn the reply can start at once. `on_words` is told the
+        transcript as soon as it is in ("" if transcription failed), before the reply is worked out."""
         ctx = self._ctx
         # Shielded: if the caller goes on, the draft is dropped but its transcription carries on, to be reused.
-        stt = await asyncio.shield(self._transcribe_so_far(audio, utterance_no))
+        try:
+            stt = await asyncio.shield(self._transcribe_so_far(audio, utterance_no))
+        except Exception:
+            if on_words is not None:
+                on_words("")
+            raise
         text = stt.value.text
+        if on_words is not None:
+            on_words(text)
         if not text:
             return Draft(stt)
         base = ctx.dialogue.revision

@@ -80,7 +80,7 @@ class Responder:
                 "caller", text, ended.start_ms, ended.end_ms,
                 {"stt_queue_ms": round(stt.queued_ms, 1), "stt_ms": round(stt.run_ms, 1), "stt_wait_ms": round(stt_wait_ms, 1),
                  "endpoint_wait_ms": self._endpoint_wait_ms(speculative), "audio_ms": round(stt.value.audio_ms),
-                 "stt_reused_ms": round(stt.value.reused_ms),
+                 "stt_reused_ms": round(stt.value.reused_ms), "hangover_ms": ended.hangover_ms,
                  "speculative": float(speculative)},
             )
             self._turns.transcript.append(("caller", text))

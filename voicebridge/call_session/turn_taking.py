@@ -4,6 +4,7 @@ with a draft started at each pause long enough to be the end."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from voicebridge.call_session.context import CallContext
@@ -11,6 +12,7 @@ from voicebridge.call_session.drafts import Draft, Drafter, Utterance
 from voicebridge.dialogue.receptionist import Reply
 from voicebridge.turn.barge_in import BargeInDetector, EchoGate, Verdict
 from voicebridge.turn.endpointer import Endpointer, NoiseDiscarded, SpeechStarted, UtteranceEnded, VoiceDetector
+from voicebridge.turn.turn_completion import HangoverSettings, decide_hangover
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,9 @@ class TurnTaker:
             min_speech_ms=cfg.vad.min_speech_ms,
             max_utterance_ms=int(cfg.vad.max_utterance_s * 1000),
         )
+        tcfg = cfg.turn
+        self._slot_aware = tcfg.slot_aware
+        self._hangovers = HangoverSettings(cfg.vad.hangover_ms, tcfg.complete_hangover_ms, tcfg.sentence_hangover_ms, tcfg.unfinished_hangover_ms)
         bcfg = cfg.barge_in
         self._barge_in = BargeInDetector(bcfg.pause_ms, bcfg.confirm_ms, bcfg.resume_ms) if bcfg.enabled else None
         self._echo = EchoGate(bcfg.echo_margin_db)
@@ -110,7 +115,25 @@ class TurnTaker:
         if self._speculation is not None and self._speculation[0] == version:
             return
         self._drop_speculation()
-        task = asyncio.create_task(self.drafter.draft(ep.snapshot(), self._utterance_no))
+        on_words = None
+        if self._slot_aware:
+            # Until the draft's words are in, the turn does not end (at most the unfinished hangover): its reply needs
+            # those words anyway, and a caller who goes on meanwhile stays in the same turn.
+            ep.set_pause_hangover(self._hangovers.unfinished_ms)
+            on_words = functools.partial(self._end_of_turn_from, version)
+        task = asyncio.create_task(self.drafter.draft(ep.snapshot(), self._utterance_no, on_words))
         # A speculation overtaken by more speech is never awaited; retrieve its outcome so nothing warns.
         task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
         self._speculation = (version, task)
+
+    def _end_of_turn_from(self, version: int, text: str) -> None:
+        """The draft's words at this pause set how long it must last to end the turn, by what the agent asked for:
+        shorter when they give it, longer when they are visibly cut off (voicebridge/turn/turn_completion.py)."""
+        ep = self.endpointer
+        if not ep.in_speech or ep.speech_frames != version:
+            return  # the turn already ended, or the caller went on and the next pause judges its own draft
+        ctx = self._ctx
+        decision = decide_hangover(ctx.dialogue.asking, text, ctx.language, self._hangovers)
+        ep.set_pause_hangover(decision.hangover_ms)
+        log.debug("call %s: end of turn after %d ms of silence (%s: %s)", ctx.info.call_id, decision.hangover_ms,
+                  decision.completion.value, decision.reason)

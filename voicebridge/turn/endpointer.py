@@ -26,6 +26,7 @@ class UtteranceEnded:
     start_ms: int  # first speech frame, relative to the first frame fed
     end_ms: int  # end of the last speech frame
     forced: bool = False  # cut at max length rather than by silence
+    hangover_ms: int = 0  # the silence that ended it (the default, or what the draft's words set for this pause)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class Endpointer:
 
     def _close(self, forced: bool) -> Event:
         self._in_speech = False
+        hangover_ms = self.hangover_ms
         self._pause_hangover = None
         self._pre_roll.clear()
         self._recent.clear()
@@ -148,7 +150,7 @@ class Endpointer:
         keep = len(self._audio) - max(0, self._silence_run - self._tail)
         audio = b"".join(self._audio[:keep])
         self._audio = []
-        return UtteranceEnded(audio, start_ms, self._last_speech_frame * self.frame_ms, forced)
+        return UtteranceEnded(audio, start_ms, self._last_speech_frame * self.frame_ms, forced, hangover_ms)
 
 
 class VoiceDetector:

@@ -97,12 +97,13 @@ def judge_turn(asking: str, text: str, language: str) -> tuple[Completion, str]:
             return Completion.UNFINISHED, f"number cut off ({len(number.number.lstrip('+'))} digits)"
     if asking in _YES_NO_SLOTS and (is_yes(text, language) or is_no(text, language)) and number is None:
         return Completion.COMPLETE, "yes/no to a question"
-    if asking in ("number", "confirm_number", "caller_id") and number is not None and ends_on_digit and number_state(number) is Completion.COMPLETE:
-        return Completion.COMPLETE, "a whole phone number"
-    if asking == "contact" and number is not None and ends_on_digit and number_state(number) is Completion.COMPLETE:
+    whole_number = speaking_number and ends_on_digit and number is not None and number_state(number) is Completion.COMPLETE
+    if whole_number and asking == "contact":
         if parse_name(text, language) is not None:
             return Completion.COMPLETE, "a name and a whole phone number"
         return Completion.OPEN, "a number, the name may follow"
+    if whole_number:
+        return Completion.COMPLETE, "a whole phone number"  # asked for, or given unasked at the end of the concern
     if asking == "name" and _is_name_answer(text, language):
         return Completion.COMPLETE, "a name"
     if asking == "address":
