@@ -13,7 +13,6 @@ prints "peer ready" on stderr once it accepts calls at ws://127.0.0.1:PORT/ws.
 # No `from __future__ import annotations`: FastAPI reads the websocket handler's annotation at run time.
 import argparse
 import asyncio
-import os
 import socket
 import subprocess
 import sys
