@@ -23,14 +23,14 @@ TEST_USER, TEST_SECRET = "vbtest", "vbtest-driver-secret"
 SHIPPED_AMI_SECRET = "change-me-to-a-long-random-string"  # manager_voicebridge.conf as shipped, loaded unchanged
 AUDIOSOCKET_PORT = 9092  # the shipped dialplan connects here
 
-# The test's side of the line. `Local/s@vb-test-line` is the inbound trunk: it sets the DID and enters the agent context
+# The test's side of the line. `Local/<DID>@vb-test-line` is the inbound trunk: it sets the DID and enters the agent context
 # named in VB_TEST_AGENT (voicebridge-in or voicebridge-in-wideband). The originated ;1 leg runs vb-test-caller, which
 # records both directions (r = what the caller heard, t = what the caller said) and works through VB_STEPS, '^'-separated:
 # p<file> play a WAV (no extension), w<seconds> wait, d<digits> SendDTMF, n wait for the agent to start speaking,
 # q wait for the agent to stop (1.2 s quiet), h hang up.
 TEST_EXTENSIONS = """
 [vb-test-line]
-exten => s,1,Set(CALLERID(dnid)=${VB_TEST_DID})
+exten => _X.,1,Set(CALLERID(dnid)=${EXTEN})
  same => n,Goto(${VB_TEST_AGENT},s,1)
 
 [vb-test-caller]
@@ -218,7 +218,7 @@ class PlacedCall:
     """One test call: the caller leg's channel, its recordings, and what the AMI showed of it."""
 
     rec: Path  # recordings prefix: -heard.wav (the agent as the caller heard it), -said.wav, -both.wav
-    caller_channel: str = ""  # Local/s@vb-test-line-XXXXXXXX;1
+    caller_channel: str = ""  # Local/<DID>@vb-test-line-XXXXXXXX;1
     agent_channel: str = ""  # ...;2, the channel that runs our dialplan
 
     def heard(self) -> tuple[bytes, int]:
@@ -369,17 +369,17 @@ write = all
         assert self.ami is not None
         self._calls += 1
         call = PlacedCall(self.dir / "rec" / f"call{self._calls}")
-        variables = [f"VB_REC={call.rec}", f"VB_STEPS={'^'.join(steps)}", f"VB_TEST_DID={did}", f"VB_TEST_AGENT={agent}",
+        variables = [f"VB_REC={call.rec}", f"VB_STEPS={'^'.join(steps)}", f"VB_TEST_AGENT={agent}",
                      f"VB_HOLD={hold_s:g}"]
         variables += [f"{k}={v}" for k, v in (extra_vars or {}).items()]
         seen = len(self.ami.events)
         answer = await self.ami.action(
-            "Originate", *variables, Channel="Local/s@vb-test-line", Context="vb-test-caller", Exten="s", Priority="1",
+            "Originate", *variables, Channel=f"Local/{did}@vb-test-line", Context="vb-test-caller", Exten="s", Priority="1",
             CallerID=caller_id, Async="true", Timeout="10000",
         )
         assert answer.get("Response") == "Success", answer
         event = await self.ami.wait_event(
-            lambda e: e.get("Event") == "Newchannel" and e.get("Channel", "").startswith("Local/s@vb-test-line-")
+            lambda e: e.get("Event") == "Newchannel" and e.get("Channel", "").startswith(f"Local/{did}@vb-test-line-")
             and e.get("Channel", "").endswith(";1"), 10, since=seen,
         )
         call.caller_channel = event["Channel"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -34,3 +35,14 @@ async def test_a_spoken_call_is_answered_stored_and_noted(pbx: Asterisk, pbx_dae
     assert "heiz" in note["concern"].lower() and note["tenant"] == "default"
     heard, rate = call.heard()
     assert len(heard) > rate * 2 * 3  # the caller's recording holds seconds of the agent
+
+
+async def test_shipped_dial_strings_are_chan_pjsip_forms(pbx: Asterisk) -> None:
+    """This build has no SIP stack, so the dial strings are checked as Asterisk loaded them: chan_pjsip takes
+    PJSIP/<endpoint> or PJSIP/<number>@<endpoint> (PJSIP/<endpoint>/<x> only with a full sip: URI as <x>)."""
+    shown = await pbx.cli("dialplan show voicebridge-transfer")
+    dials = re.findall(r"Dial\((PJSIP/[^,)]+)", shown)
+    assert len(dials) == 2, shown
+    for dial in dials:
+        assert re.fullmatch(r"PJSIP/(\+?[\w-]+@[\w-]+|[\w-]+|[\w-]+/sips?:\S+)", dial), dial
+    assert "PJSIP/+491701234567@oncall-trunk" in dials

@@ -84,13 +84,29 @@ class Pseudonymiser:
         return text
 
 
+# An Asterisk channel name: technology/resource, then '-' and the 8-hex-digit sequence Asterisk appends (';1'/';2' on
+# Local channels): PJSIP/4930555000-0000001a, Local/0301234567@from-trunk-00000004;2, AudioSocket/127.0.0.1:9092-00000003.
+CHANNEL_NAME = re.compile(r"(?<![\w/])[A-Za-z][A-Za-z0-9]*/[^\s,]+?-[0-9a-f]{8}(?:;[12])?(?![\w-])")
+
+
+def mask_numbers(text: str) -> str:
+    """Phone numbers masked, Asterisk channel names kept whole: an admin matches them against the Asterisk CLI."""
+    parts: list[str] = []
+    last = 0
+    for match in CHANNEL_NAME.finditer(text):
+        parts += [PHONE.sub("[number]", text[last:match.start()]), match.group()]
+        last = match.end()
+    parts.append(PHONE.sub("[number]", text[last:]))
+    return "".join(parts)
+
+
 class PhoneNumberFilter(logging.Filter):
     """Installed on the log handlers while log_content is off: a phone number that reaches a log line anyway (a library's
     debug output, an exception text) is masked. Transcript text is never passed to the logger in the first place."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = PHONE.sub("[number]", message)
+        cleaned = mask_numbers(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
