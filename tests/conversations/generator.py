@@ -151,9 +151,9 @@ class Facts:
         if s == "one_breath":
             if de:
                 return (f"{g}hier ist {self.with_company(self.name_words())}, {self.concern.text}, die Adresse ist {self.address}, Sie erreichen mich "
-                        f"unter {self.number_words()}, und {self.urgency_phrase}, am besten {self.window_phrase}.")
+                        f"unter {self.number_words()}, und {self.urgency_phrase}" + (f", am besten {self.window_phrase}." if self.window_phrase else "."))
             return (f"{g}this is {self.with_company(self.name_words())}, {self.concern.text}, the address is {self.address}, you can reach me on "
-                    f"{self.number_words()}, and {self.urgency_phrase}, ideally {self.window_phrase}.")
+                    f"{self.number_words()}, and {self.urgency_phrase}" + (f", ideally {self.window_phrase}." if self.window_phrase else "."))
         if s in ("question_only", "question_job"):
             assert self.question is not None
             return g + self.question.text
@@ -199,7 +199,7 @@ class Facts:
         s = self.scenario
         told = {"concern"} if s not in ("question_only", "question_job", "right_company") else set()
         if s == "one_breath":
-            told |= {"name", "number", "address", "urgency", "window"}
+            told |= {"name", "number", "address", "urgency"} | ({"window"} if self.window_phrase else set())
         if s in ("message", "follow_up", "landlord") or self.opening_style in ("name_first", "name_in_sentence"):
             told.add("name")
         if self.company and ("name" in told):

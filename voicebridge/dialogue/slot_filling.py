@@ -16,12 +16,16 @@ from voicebridge.dialogue.parsers import (
     PhoneNumber,
     TimeWindow,
     find_phone_numbers,
+    is_follow_up,
     is_goodbye,
+    is_quote_request,
     parse_address,
     parse_company,
     parse_correction,
+    parse_message,
     parse_name,
     parse_phone_number,
+    parse_reference,
     parse_urgency,
     parse_when,
     wants_person,
@@ -34,11 +38,8 @@ _MESSAGE_RE = re.compile(
 )
 _COMPLAINT_RE = re.compile(r"\b(beschwerde|reklamation|beschweren|unzufrieden|complain|complaint)\b", re.I)
 _QUOTE_RE = re.compile(r"\b(angebot\w*|kostenvoranschl\w*|kostenschätzung|quote|quotation|estimate)\b", re.I)
-_FOLLOW_UP_RE = re.compile(
-    r"\b(auftrag\w*|rechnungsnummer|rechnung|bestellnummer|vorgangsnummer|kundennummer|schon wieder|nachfragen|"
-    r"techniker war|monteur war|order|invoice|engineer came|again|follow(?:ing)? up|reference number)\b",
-    re.I,
-)
+# On top of the parser's follow-up cues: an earlier job named without its number ("wegen meines Auftrags", "schon wieder").
+_FOLLOW_UP_RE = re.compile(r"\b(auftrag\w*|rechnung|schon wieder|techniker war|monteur war|my order|engineer came|again)\b", re.I)
 _ORDER_RE = re.compile(
     r"\b(?:auftrags|rechnungs|bestell|vorgangs|kunden|referenz)[- ]?(?:nummer|nr\.?)|\b(?:order|invoice|job|reference|customer)"
     r"(?: number| no\.?)",
@@ -104,8 +105,11 @@ class Filled:
     emergency: bool = False
 
 
-def order_number(text: str) -> str:
+def order_number(text: str, language: str = "de") -> str:
     """An order or invoice number the caller reads out after naming it ("Auftragsnummer 48213", "invoice number 2026 0345")."""
+    reference = parse_reference(text, language)
+    if reference is not None:
+        return re.sub(r"[\s./-]", "", reference.number).upper()
     cue = _ORDER_RE.search(text)
     if cue is None:
         return ""
@@ -147,8 +151,12 @@ def _address_extras(text: str) -> list[str]:
     return [p for p in parts if _EXTRA_RE.match(p) and len(p.split()) <= 5 and not re.search(r"\d{4,}", p)]
 
 
+_PAUSE_RE = re.compile(r"(?<=\d)\s*(?:\.\.\.|…)\s*(?=\d)")
+
+
 def phone_in(text: str, language: str) -> PhoneNumber | None:
     """The number an utterance gives; when it corrects itself ("0171 234…, nein, Moment, 0171 …") the last one."""
+    text = _PAUSE_RE.sub(" ", text)  # Whisper writes a pause inside a number as "…": "0177... 978... 52810"
     numbers = find_phone_numbers(text, language)
     if len(numbers) > 1 and parse_correction(text, language) or len(numbers) > 1 and re.search(r"\b(nein|no|sorry|entschuldigung)\b", text, re.I):
         return numbers[-1]
@@ -174,7 +182,7 @@ class SlotFiller:
         """The utterance holds a fact for the note (used to settle a read-back the caller talked past)."""
         lang = self.language
         return (self.has_new_content(text) or parse_urgency(text, lang, self.emergency_keywords).level != "unknown"
-                or parse_when(text, lang, self.clock()) is not None or bool(order_number(text))
+                or parse_when(text, lang, self.clock()) is not None or bool(order_number(text, lang))
                 or len(WORD_RE.findall(_FILLER_RE.sub("", text))) >= 4)
 
     def fill(self, s: Slots, text: str, asking: str, hints: UtteranceHints | None, is_question: bool) -> Filled:
@@ -223,16 +231,17 @@ class SlotFiller:
             s.window = window
             if window.asap and s.urgency in ("unknown", "no_rush"):
                 s.urgency, s.urgency_reason = "soon", window.label
-        message = bool(_MESSAGE_RE.search(text))
+        message = bool(_MESSAGE_RE.search(text)) or parse_message(text, lang) is not None
         if message and not s.concern:
             s.message = True
         if _COMPLAINT_RE.search(text):
             s.complaint = True
-        if _QUOTE_RE.search(text) and not s.message:
+        # Named quote words always count; the parser's wider "was kostet …" only when it is not a question for the FAQ.
+        if (_QUOTE_RE.search(text) or is_quote_request(text, lang) and not is_question) and not s.message:
             s.quote = True
-        if _FOLLOW_UP_RE.search(text) and not s.message and asking not in ("address", "window", "urgency"):
+        if (is_follow_up(text, lang) or _FOLLOW_UP_RE.search(text)) and not s.message and asking not in ("address", "window", "urgency"):
             s.follow_up = True
-        order = order_number(text)
+        order = order_number(text, lang)
         if order and (not s.order_number or correction or asking == "order"):
             s.order_number = order
             s.follow_up = s.follow_up or not s.message
