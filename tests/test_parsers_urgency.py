@@ -130,3 +130,11 @@ def test_goodbyes_and_figures_of_speech_are_not_urgent(language: str, text: str)
 def test_the_reason_is_the_callers_words_even_after_a_goodbye() -> None:
     urgency = parse_urgency("Bis bald, ach ja, es ist dringend.", "de")
     assert urgency == type(urgency)("soon", "dringend")
+
+
+def test_one_socket_without_power_is_a_repair_not_a_power_cut() -> None:
+    # Found by the generated conversation callers (dev part).
+    assert parse_urgency("Die Steckdose im Bad hat keinen Strom mehr.", "de").level == "unknown"
+    assert parse_urgency("The socket in the bathroom has no power.", "en").level == "unknown"
+    assert parse_urgency("Im ganzen Haus ist kein Strom, auch die Steckdosen nicht.", "de").level == "emergency"
+    assert parse_urgency("We have no power at all.", "en").level == "emergency"

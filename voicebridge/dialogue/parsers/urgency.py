@@ -63,6 +63,11 @@ _NO_RUSH = {
 _FAREWELLS = re.compile(r"\b(?:bis\s+bald|see\s+you\s+soon|speak\s+soon|talk\s+soon|hear\s+from\s+you\s+soon|bald\s+wieder)\b", re.IGNORECASE)
 
 
+_POWER_RE = re.compile(r"\b(?:strom|power|electricity)\b", re.IGNORECASE)
+_ONE_POINT_RE = re.compile(r"\b(?:steckdose\w*|schalter|lampe|socket|outlet|plug|switch|lamp)\b", re.IGNORECASE)
+_WHOLE_RE = re.compile(r"\b(?:ganze[nrm]?|überall|alle[ns]?|haus|whole|entire|everywhere|all the)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Urgency:
     """How urgent the caller made it sound, and the words that decided it ("" for unknown)."""
@@ -87,5 +92,8 @@ def parse_urgency(text: str, language: str, emergency_keywords: Sequence[str] = 
     for level, phrases, negatable in levels:
         match = find_phrase(tokens, phrases, inflect=True, negatable=negatable)
         if match is not None:
-            return Urgency(level, span_text(text, tokens, match))
+            reason = span_text(text, tokens, match)
+            if level == "emergency" and _POWER_RE.search(reason) and _ONE_POINT_RE.search(text) and not _WHOLE_RE.search(text):
+                continue  # one socket or light without power is a repair, not a power cut
+            return Urgency(level, reason)
     return Urgency("unknown")
