@@ -73,6 +73,7 @@ NOT_A_NAME = frozenset(
 )
 _NAME_FIRST_RE = re.compile(r"\b([A-ZÄÖÜ][\wäöüß'-]+(?: [A-ZÄÖÜ][\wäöüß'-]+)?),? (?:ist )?(?i:mein name)\b")
 _RANK = {"unknown": 0, "no_rush": 1, "soon": 2, "emergency": 3}
+_STREET_START_RE = re.compile(r"(?:am|im|an der|auf der|auf dem|zum|zur|in der|unter den)\s", re.I)
 _STREET_END_RE = re.compile(r"(stra(ss|ß)e|str\.|weg|platz|gasse|allee|ring|damm|ufer)$", re.I)
 
 
@@ -214,7 +215,8 @@ class SlotFiller:
         address = address_in(text, lang)
         if address is not None and (address.street or address.city) and (not s.address or correction or asking == "address"):
             if address.street or not s.address:
-                german = bool(address.street and (_STREET_END_RE.search(address.street) or not address.street.isascii()))
+                german = bool(address.street and (_STREET_END_RE.search(address.street) or not address.street.isascii()
+                                                  or _STREET_START_RE.match(address.street)))
                 s.address = ", ".join((address.one_line("de" if german else lang), *_address_extras(text)))
         elif asking == "address" and not s.address and not is_question and len(WORD_RE.findall(text)) >= 2:
             s.address = _FILLER_RE.sub("", text).strip(" .")
