@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_helpers import PASSWORD, audit_rows, csrf_of, sign_in, site, web_config
+from tests.web_helpers import PASSWORD, TODAY, audit_rows, csrf_of, sign_in, site, web_config
 from voicebridge.cli import main
 from voicebridge.privacy.audit_log import AuditLog
 from voicebridge.web.sessions import load_session
@@ -126,7 +126,7 @@ def test_inbox_order_search_and_filters(tmp_path: Path) -> None:
     assert "Herr Maier" in client.get("/?q=maier").text and "Frau Huber" not in client.get("/?q=maier").text
     assert "Frau Huber" not in client.get("/?state=open").text
     assert "Frau Huber" in client.get("/?urgency=emergency").text and "Herr Maier" not in client.get("/?urgency=emergency").text
-    assert "No calls found" in client.get("/?from=2026-12-01").text
+    assert "No calls found" in client.get(f"/?from={TODAY}").text
 
 
 def test_owner_manages_users_of_own_business_only(tmp_path: Path) -> None:

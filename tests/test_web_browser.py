@@ -70,6 +70,15 @@ def test_login_lockout_and_inbox(web: WebProcess, driver: WebDriver, tmp_path: P
     driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
     browser.wait_url(driver, "q=0171")
     assert [li.get_attribute("data-call") for li in driver.find_elements(By.CSS_SELECTOR, "#calls li")] == [CALL_A]
+    driver.get(base + "/privacy")
+    driver.find_element(By.ID, "verify").click()
+    browser.wait_text(driver, "#verify-result", "Chain intact")
+    shoot(driver, "privacy", tmp_path, 1100, 1300)
+    driver.get(base + "/users?lang=de")  # German, and it stays German
+    browser.wait_text(driver, "h1", "Benutzer")
+    shoot(driver, "users-de", tmp_path, 1100, 700)
+    driver.get(base + "/")
+    browser.wait_text(driver, "h1", "Anrufe")
 
 
 def test_roles_tenants_and_csrf(web: WebProcess, driver: WebDriver, tmp_path: Path) -> None:

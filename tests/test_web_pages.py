@@ -46,7 +46,7 @@ def test_profile_editor_rules_and_roles(tmp_path: Path) -> None:
     ctx, client = site(tmp_path)
     sign_in(client, "vic")
     page = client.get("/profile").text
-    assert "<fieldset disabled>" in page and 'id="profile-save"' not in page and "07:30" not in page  # the test config's empty profile
+    assert "<fieldset class=\"plain\" disabled>" in page and 'id="profile-save"' not in page and "08:00-12:00, 13:00-17:00" in page  # the config file's profile
     assert client.post("/profile", data={"csrf_token": csrf_of(page), "tenant": "default", "hours_mon": "08:00-12:00"}).status_code == 403
     client.cookies.clear()
     sign_in(client, "olga")
@@ -62,9 +62,79 @@ def test_profile_editor_rules_and_roles(tmp_path: Path) -> None:
     assert ok.status_code == 303
     page = client.get("/profile").text
     assert "08:00-12:00, 13:00-17:00" in page and "preis, kosten" in page and "Last changed by web:olga" in page
+    assert "<textarea id=\"services\" name=\"services\" rows=\"5\">Heizung\nSanitär</textarea>" in page
     with ctx.db.connect() as conn:
         config = with_profiles(ctx.config, load_profiles(conn))
     profile = config.tenant("default").profile
     assert profile.hours.mon == "08:00-12:00, 13:00-17:00" and profile.services == ("Heizung", "Sanitär") and profile.faq[0].keywords == ("preis", "kosten")
     assert config.tenant("weber").profile == ctx.config.tenant("weber").profile
     assert ("web:olga", "change", "profile") in audit_rows(ctx, "default")
+
+
+def test_call_page_shows_field_provenance_and_timings(tmp_path: Path) -> None:
+    _ctx, client = site(tmp_path)
+    sign_in(client, "vic")
+    page = client.get(f"/calls/{CALL_A}").text
+    assert "<th scope=\"col\">Source</th>" in page
+    assert "A-4711" in page and "inferred" in page and "confirmed" in page
+    assert "stt_ms=1.0" in page  # per-turn timings
+    assert client.get("/calls/aaaa2222-0000-4000-8000-000000000002").text.count("<th scope=\"col\">Source</th>") == 0
+
+
+async def test_browser_output_sends_voice_only_and_clears_on_barge_in() -> None:
+    from voicebridge.transport.browser_server import BrowserOutput
+
+    sent: list[bytes | str] = []
+
+    class Socket:
+        async def receive(self) -> bytes | str | None:
+            return None
+
+        async def send_bytes(self, data: bytes) -> None:
+            sent.append(data)
+
+        async def send_text(self, text: str) -> None:
+            sent.append(text)
+
+        async def close(self, code: int, reason: str) -> None:
+            pass
+
+    output = BrowserOutput(Socket())
+    await output._send_frame(bytes(640))  # idle silence is not sent
+    assert sent == []
+    output.enqueue(b"\x01\x00" * 3200)
+    assert output.flush() == 6400  # a barge-in dropped queued speech
+    output.enqueue(b"\x02\x00" * 320)
+    await output._send_frame(output._take())
+    assert sent == ['{"type": "clear"}', b"\x02\x00" * 320]
+    assert output.flush() == 0  # nothing cut: no clear
+    await output._send_frame(b"\x03\x00" * 320)
+    assert sent[-1] == b"\x03\x00" * 320
+
+
+def test_owner_sets_retention_and_the_purge_applies_it(tmp_path: Path) -> None:
+    from voicebridge.privacy.purge import purge_all
+    from voicebridge.privacy.recordings import RecordingStore
+    from voicebridge.store.call_store import CallStore
+
+    ctx, client = site(tmp_path)
+    sign_in(client, "sam")
+    assert client.post("/privacy/retention", data={"csrf_token": csrf_of(client.get("/").text), "metadata_days": "1"}).status_code == 403
+    client.cookies.clear()
+    sign_in(client, "olga")
+    token = csrf_of(client.get("/privacy").text)
+    days = {"recordings_days": "7", "transcripts_days": "30", "notes_days": "90", "metadata_days": "180", "audit_log_days": "1095"}
+    bad = client.post("/privacy/retention", data={**days, "notes_days": "400", "csrf_token": token, "tenant": "default"})
+    assert bad.status_code == 400 and "longer than" in bad.text and "metadata_days" in bad.text
+    assert client.post("/privacy/retention", data={**days, "transcripts_days": "x", "csrf_token": token}).status_code == 400
+    # The seeded calls ended two days ago: one day of transcripts purges them now, for this business only.
+    assert client.post("/privacy/retention", data={**days, "transcripts_days": "1", "csrf_token": token, "tenant": "default"}).status_code == 303
+    assert 'value="1"' in client.get("/privacy").text
+    store = CallStore(ctx.config.database_path)
+    try:
+        purge_all(store, RecordingStore.from_config(ctx.config), ctx.config)
+        turns = dict(store.db.execute("select c.tenant, count(t.id) from calls c left join turns t on t.call_id = c.id group by c.tenant").fetchall())
+    finally:
+        store.close()
+    assert turns == {"default": 0, "weber": 1}
+    assert ("web:olga", "change", "retention") in audit_rows(ctx, "default")

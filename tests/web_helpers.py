@@ -4,6 +4,7 @@ and a signed-in Starlette TestClient."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ from voicebridge.web.context import WebContext
 from voicebridge.web.users import add_user
 
 PASSWORD = "correct horse battery staple"
+# The seeded calls are two days old: inside every default retention, outside a retention of one day.
+DAY = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+TODAY = datetime.now(UTC).date().isoformat()
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -24,7 +28,9 @@ def web_config(tmp_path: Path, **web: Any) -> Config:
     return parse_config({
         "server": {"audiosocket_port": 0},
         "storage": {"database": str(tmp_path / "calls.db")},
-        "business": {"language": "en", "name": "Miller Plumbing"},
+        "business": {"language": "en", "name": "Miller Plumbing", "profile": {
+            "services": ["Sanitär", "Heizung"], "services_en": ["plumbing", "heating"], "emergency_keywords": ["Rohrbruch"],
+            "hours": {d: "08:00-12:00, 13:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}}},
         "tenants": [{"id": "weber", "name": "Praxis Weber", "language": "de", "numbers": ["+493012345678"]}],
         "web": {"port": 0, "login_max_failures": 3, **web},
     }, source="<test>")
@@ -38,14 +44,15 @@ def seed(ctx: WebContext) -> None:
         add_user(conn, "wera", PASSWORD, "owner", ["weber"], "de", 12)
     store = CallStore(ctx.config.database_path)
     add_call(store, "aaaa1111-0000-4000-8000-000000000001", caller="+49 171 2345678", texts=("Hallo, Rohrbruch im Keller", "Wie ist Ihr Name?"),
-             note={"name": "Frau Huber", "concern": "Rohrbruch im Keller", "urgency": "emergency", "callback_number": "01712345678"},
-             started="2026-11-30T09:00:00.000+00:00", ended="2026-11-30T09:02:00.000+00:00")
+             note={"name": "Frau Huber", "concern": "Rohrbruch im Keller", "urgency": "emergency", "callback_number": "01712345678",
+                   "extra": {"order_number": "A-4711", "provenance": {"name": "said", "callback_number": "confirmed", "order_number": "inferred"}}},  # type: ignore[dict-item]
+             started=f"{DAY}T09:00:00.000+00:00", ended=f"{DAY}T09:02:00.000+00:00")
     add_call(store, "aaaa2222-0000-4000-8000-000000000002", caller="+49 89 555123", texts=("Ich hätte gern einen Termin",),
              note={"name": "Herr Maier", "concern": "Wartung der Heizung", "urgency": "no_rush"},
-             started="2026-11-30T10:00:00.000+00:00", ended="2026-11-30T10:03:00.000+00:00")
+             started=f"{DAY}T10:00:00.000+00:00", ended=f"{DAY}T10:03:00.000+00:00")
     add_call(store, "bbbb1111-0000-4000-8000-000000000003", caller="+49 30 999888", tenant="weber", called="+493012345678",
              texts=("Rezept bitte",), note={"name": "Patient Schulz", "concern": "Rezept"},
-             started="2026-11-30T11:00:00.000+00:00", ended="2026-11-30T11:01:00.000+00:00")
+             started=f"{DAY}T11:00:00.000+00:00", ended=f"{DAY}T11:01:00.000+00:00")
     store.close()
 
 

@@ -384,6 +384,13 @@ def _check_web(web: WebConfig, source: str) -> None:
         raise ConfigError(f"{source}: 'web.tls_cert_file' and 'web.tls_key_file' go together; set both for HTTPS or neither")
 
 
+def parse_retention(data: dict[str, Any], source: str = "<web>") -> RetentionConfig:
+    """Retention settings from TOML-shaped data, checked like [retention] in a config file."""
+    retention: RetentionConfig = _build(RetentionConfig, data, prefix="retention.", source=source)
+    _check_retention(retention, source)
+    return retention
+
+
 def parse_profile(data: dict[str, Any], key: str = "business.profile", source: str = "<web>") -> BusinessProfile:
     """A business profile from TOML-shaped data, checked by exactly the rules a config file's profile is checked by."""
     profile: BusinessProfile = _build(BusinessProfile, data, prefix=f"{key}.", source=source)

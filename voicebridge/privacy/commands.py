@@ -22,6 +22,7 @@ from voicebridge.privacy.export import pseudonymised_export, subject_export, wri
 from voicebridge.privacy.phone import digits_of, mask
 from voicebridge.privacy.purge import known_tenants, purge_tenant
 from voicebridge.privacy.recordings import RecordingStore
+from voicebridge.privacy.retention_settings import retention_for
 from voicebridge.store.call_store import CallStore
 
 COMMANDS = ("purge", "subject", "audit", "backup", "restore")
@@ -95,7 +96,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
         actor = current_actor()
         conn = store.db.conn
         if args.command == "purge":
-            print(purge_tenant(conn, recordings, config.retention, tenant.id, actor, dry_run=args.dry_run).summary())
+            retention = retention_for(conn, config, tenant.id)  # the owner's setting from the web app, else [retention]
+            print(purge_tenant(conn, recordings, retention, tenant.id, actor, dry_run=args.dry_run).summary())
             return 0
         if args.command == "subject":
             return _subject(config, store, recordings, tenant, actor, args)

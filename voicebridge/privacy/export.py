@@ -17,6 +17,7 @@ from voicebridge.privacy.recordings import RecordedAudio, RecordingStore
 from voicebridge.privacy.records import call_tables, rows_of_calls
 from voicebridge.privacy.redaction import Pseudonymiser
 from voicebridge.privacy.retention import KINDS
+from voicebridge.privacy.retention_settings import retention_for
 from voicebridge.privacy.subjects import subject_calls
 from voicebridge.store.call_store import utc_now
 
@@ -87,7 +88,7 @@ def subject_export(conn: sqlite3.Connection, recordings: RecordingStore, config:
         "tenant": tenant.id,
         "subject": {"phone": phone},
         "purpose": PURPOSE,
-        "retention_days": {k: getattr(config.retention, f"{k}_days") for k in KINDS if k != "audit_log"},
+        "retention_days": {k: getattr(retention_for(conn, config, tenant.id), f"{k}_days") for k in KINDS if k != "audit_log"},
         "calls": out_calls,
     }
     return SubjectExport(data, audio)

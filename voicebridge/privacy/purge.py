@@ -17,6 +17,7 @@ from voicebridge.privacy.audit_log import AuditLog, write_transaction
 from voicebridge.privacy.recordings import RecordingStore, shred
 from voicebridge.privacy.records import checkpoint, delete_calls
 from voicebridge.privacy.retention import Cutoffs, cutoffs, is_due, stamp
+from voicebridge.privacy.retention_settings import retention_for
 from voicebridge.store.call_store import CallStore, StoreWriter
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def known_tenants(conn: sqlite3.Connection, config: Config) -> list[str]:
 
 def purge_all(store: CallStore, recordings: RecordingStore, config: Config, actor: str = "daemon") -> list[PurgeResult]:
     conn = store.db.conn
-    return [purge_tenant(conn, recordings, config.retention, tenant, actor) for tenant in known_tenants(conn, config)]
+    return [purge_tenant(conn, recordings, retention_for(conn, config, tenant), tenant, actor) for tenant in known_tenants(conn, config)]
 
 
 class PurgeSchedule:

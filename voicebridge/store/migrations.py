@@ -124,7 +124,12 @@ def _v4(db: Database) -> None:
     db.execute("create table profiles (tenant text primary key, json text not null, updated_at text not null, updated_by text not null)")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: Database) -> None:
+    """Retention days a business's owner set in the web app, over [retention] of the config file, per tenant."""
+    db.execute("create table retention_settings (tenant text primary key, json text not null, updated_at text not null, updated_by text not null)")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -46,6 +46,17 @@ class InboxRow:
     assignee: str
 
 
+NOTE_FIELDS = ("name", "company", "callback_number", "address", "concern", "urgency", "urgency_reason", "preferred_window", "intent",
+               "summary", "transferred_to", "missing")
+
+
+@dataclass(frozen=True)
+class NoteField:
+    key: str
+    value: str
+    source: str  # where the value came from (the note's per-field provenance), "" when the note does not say
+
+
 @dataclass(frozen=True)
 class CallDetail:
     call: dict[str, Any]
@@ -56,6 +67,27 @@ class CallDetail:
     state: str
     assignee: str
     remarks: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def note_fields(self) -> list[NoteField]:
+        """The note's filled fields in reading order, then any further field the provenance names (kept in `extra`)."""
+        if not self.note:
+            return []
+        raw_extra = self.note.get("extra")
+        extra: dict[str, Any] = raw_extra if isinstance(raw_extra, dict) else {}
+        keys = [*NOTE_FIELDS, *(k for k in self.provenance if k not in NOTE_FIELDS)]
+        out = []
+        for key in keys:
+            value = self.note.get(key, extra.get(key))
+            if isinstance(value, dict):
+                value = value.get("label", "")
+            elif isinstance(value, list):
+                value = ", ".join(map(str, value))
+            if key == "callback_number" and value and self.note.get("callback_confirmed"):
+                value = f"{value} ✓"
+            if value not in (None, "", "unknown") or (key == "urgency" and value):
+                out.append(NoteField(key, str(value), self.provenance.get(key, "")))
+        return out
 
 
 def _note(text: object) -> dict[str, Any]:

@@ -11,14 +11,16 @@ from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from voicebridge.errors import ConfigError
 from voicebridge.privacy.audit_log import AuditLog
 from voicebridge.privacy.erasure import erase_subject
 from voicebridge.privacy.export import subject_export
 from voicebridge.privacy.phone import digits_of, mask
 from voicebridge.privacy.retention import KINDS
+from voicebridge.privacy.retention_settings import retention_for, save_retention
 from voicebridge.web.pages import Visitor, audit, check_csrf, endpoint, field, render, visitor, web
 
 AUDIT_SHOWN = 30
@@ -26,12 +28,14 @@ AUDIT_SHOWN = 30
 
 def _page(request: Request, who: Visitor, tenant: str, status: int = 200, **values: Any) -> Response:
     ctx = web(request)
-    retention = {k: getattr(ctx.config.retention, f"{k}_days") for k in KINDS}
     with ctx.db.connect() as conn:
+        settings = retention_for(conn, ctx.config, tenant)
+        retention = {k: getattr(settings, f"{k}_days") for k in KINDS}
         log = AuditLog(conn)
         report = log.verify(tenant) if request.query_params.get("verify") == "1" else None
         entries = list(reversed(log.entries(tenant, limit=AUDIT_SHOWN)))
-    values = {"report": None, "error": "", "erase_preview": None, "erased": None, "phone": "", **values}
+    values = {"report": None, "error": "", "erase_preview": None, "erased": None, "phone": "", "retention_error": "",
+              "retention_saved": request.query_params.get("saved") == "1", **values}
     if report is not None:
         values["report"] = report
     return render(request, who, "privacy.html", status=status, tenant=tenant, retention=retention, entries=entries, **values)
@@ -97,7 +101,26 @@ def erase(request: Request, form: FormData | None) -> Response:
     return _page(request, who, tenant, erased=report)
 
 
+def set_retention(request: Request, form: FormData | None) -> Response:
+    ctx = web(request)
+    with ctx.db.connect() as conn:
+        who = visitor(request, conn, "owner")
+        check_csrf(who, form)
+        tenant = who.tenant(field(form, "tenant") or who.tenants[0])
+        days: dict[str, Any] = {}
+        for kind in KINDS:
+            raw = field(form, f"{kind}_days")
+            days[f"{kind}_days"] = int(raw) if raw.isdigit() else raw  # not a number: the config's rules say so in one line
+        try:
+            save_retention(conn, ctx.config, tenant, days, who.actor)
+        except ConfigError as exc:
+            return _page(request, who, tenant, 400, retention_error=str(exc).removeprefix("web: "))
+        audit(conn, tenant, who, "change", "retention", days)
+    return RedirectResponse(f"/privacy?tenant={tenant}&saved=1", status_code=303)
+
+
 ROUTES = [
+    Route("/privacy/retention", endpoint(set_retention), methods=["POST"]),
     Route("/privacy", endpoint(privacy_page), methods=["GET"]),
     Route("/privacy/export", endpoint(export_subject), methods=["POST"]),
     Route("/privacy/erase", endpoint(erase), methods=["POST"]),

@@ -48,6 +48,7 @@
     setTimeout(() => { if (ctx) { ctx.close(); ctx = null; } }, 1500);
     ws = null; stream = null; node = null;
     button.textContent = button.dataset.call;
+    button.classList.remove("hangup");
     say("■ " + (stats.endReason || reason || ""));
     if (stats.callId) {
       const link = document.getElementById("phone-log");
@@ -71,6 +72,7 @@
     ws.onmessage = (e) => { if (typeof e.data === "string") control(JSON.parse(e.data)); else play(e.data); };
     ws.onclose = (e) => finish(e.reason);
     button.textContent = button.dataset.hangup;
+    button.classList.add("hangup");
   }
 
   button.addEventListener("click", () => {
