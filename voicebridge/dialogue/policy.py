@@ -113,7 +113,7 @@ class ConversationPolicy:
     def asking(self) -> str:
         """What the agent's last question asked for ("number", "confirm_number", "name", "address", "concern", …; "" if none).
         Read-only: end of turn (voicebridge/turn/turn_completion.py) waits less once that is given."""
-        return self._asking
+        return self.flow.asking
 
     @property
     def typing_number(self) -> bool:
