@@ -52,7 +52,8 @@ def test_erasure_leaves_no_trace_in_the_files_bytes(setup: tuple[CallStore, Reco
     assert b"ZEBRA-7731" in before and b"ZEBRA-7735" in before  # the check below can see text where it is
     report = erase_subject(store.db.conn, recordings, "default", "0049-171-2345678", "cli:alice")
     assert report.ok, report.leftovers
-    assert report.counts == {"calls": 2, "turns": 2, "notes": 1, "deliveries": 1, "recordings": 1, "mentions_elsewhere": 1}
+    # Tables holding nothing of the subject (the web app's call state and remarks) count 0 and are left out here.
+    assert {k: n for k, n in report.counts.items() if n} == {"calls": 2, "turns": 2, "notes": 1, "deliveries": 1, "recordings": 1, "mentions_elsewhere": 1}
     data = raw_bytes(store.path)
     erased = (b"ZEBRA-7731", b"ZEBRA-7732", b"ZEBRA-7733", b"ZEBRA-7734", b"ZEBRA-7735", b"Erika Mustermann", b"0171/2345678", b"0171 2345678")
     for marker in (*erased, b"subject-call-"):
