@@ -2,7 +2,9 @@
 
 Without --split it runs the hand-written regression callers in tests/conversations/callers.py. With --split it runs the
 generated callers (tests/conversations/generator.py): tune on `dev`; `test` is the held-out part, run only to report.
---no-llm (default for generated callers) uses the parsers alone; --llm adds the bundled LLM's hints during the call.
+Generated callers run on the parsers alone unless --hints (the bundled LLM's hints during the call) or --llm (the whole
+post-call path: the instruct model reads the transcript and its proposal is reconciled with the parsers' note; about 7 s a
+call on 2 cores, so use --size) is given. The regression callers use the hints unless --no-llm.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +27,8 @@ from tests.conversations.generator import split  # noqa: E402
 from tests.conversations.runner import run_caller  # noqa: E402
 from tests.conversations.runner import table as regression_table  # noqa: E402
 from tests.conversations.scoring import misses, score_all, summary, table  # noqa: E402
-from tests.conversations.simulator import run_script, run_simulated  # noqa: E402
+from tests.conversations.simulator import Dialogue, run_script, run_simulated  # noqa: E402
+from voicebridge.dialogue.call_note import CallNote  # noqa: E402
 from voicebridge.dialogue.note_extractor import UtteranceHints  # noqa: E402
 
 Hints = Callable[[str, str, tuple[str, ...]], UtteranceHints]
@@ -49,6 +53,30 @@ def _hints(timings: list[float]) -> Hints:
     return hints
 
 
+def _post_call(model: str, timings: list[float]) -> Callable[[Dialogue], CallNote]:
+    """The note the daemon stores after hang-up: the instruct model's proposal reconciled with the parsers' note."""
+    try:
+        from voicebridge.dialogue.note_proposal import transcript_text
+        from voicebridge.dialogue.note_reconcile import reconcile
+        from voicebridge.models.instruct import LocalChat, NoteWriter
+        from voicebridge.post_call_note import caller_words
+
+        from voicebridge.config import load_config
+        from voicebridge.models.bundled import bundled_instruct
+    except ImportError as exc:
+        sys.exit(f"--llm needs the post-call note path (voicebridge/post_call_note.py), which this checkout lacks ({exc})")
+    cfg = load_config(None)
+    writer = NoteWriter(LocalChat(bundled_instruct(cfg.cache_dir, model), cfg.models.llm.threads, 4096, ""), model)
+
+    def note(d: Dialogue) -> CallNote:
+        t0 = time.perf_counter()
+        proposed = writer.propose(transcript_text(d.transcript), d.facts.language)
+        timings.append(time.perf_counter() - t0)
+        return reconcile(d.note, proposed.proposal, caller_words(d.transcript), f"parsers+{model}")
+
+    return note
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", choices=("dev", "test"), help="generated callers: dev (tune) or test (held out)")
@@ -56,14 +84,17 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=200, help="callers per split")
     parser.add_argument("--lang", choices=("de", "en"), help="only this language")
     llm = parser.add_mutually_exclusive_group()
-    llm.add_argument("--llm", action="store_true", help="with the bundled LLM's hints during the call")
+    llm.add_argument("--hints", action="store_true", help="with the bundled LLM's hints during the call")
+    llm.add_argument("--llm", action="store_true", help="score the post-call note: instruct model + reconciliation")
     llm.add_argument("--no-llm", action="store_true", help="parsers only (the regression callers use the LLM otherwise)")
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="the instruct model for --llm")
     parser.add_argument("--json", action="store_true", help="the headline figures as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="show each miss (dev only: do not read the test part's)")
     args = parser.parse_args()
     timings: list[float] = []
-    use_llm = args.llm or (args.split is None and not args.no_llm)
-    hints = _hints(timings) if use_llm else None
+    use_hints = args.hints or (args.split is None and not args.no_llm and not args.llm)
+    hints = _hints(timings) if use_hints else None
+    post_call = _post_call(args.model, timings) if args.llm else None
     started = time.perf_counter()
     if args.split is None:
         outcomes = [run_caller(c, hints) for c in CALLERS]
@@ -77,7 +108,10 @@ def main() -> None:
         return
     facts = [f for f in split(args.split, args.size) if args.lang is None or f.language == args.lang]
     run = run_simulated if args.mode == "sim" else run_script
-    scored = score_all([run(f, hints) for f in facts])
+    dialogues = [run(f, hints) for f in facts]
+    if post_call is not None:
+        dialogues = [replace(d, note=post_call(d)) for d in dialogues]
+    scored = score_all(dialogues)
     took = time.perf_counter() - started
     if args.json:
         print(json.dumps(summary(scored)))
@@ -87,7 +121,8 @@ def main() -> None:
             sys.exit("-v shows the test part's misses; tune on --split dev")
         print("\n".join(misses(scored)))
     print(f"{args.split} part, {len(facts)} generated callers, mode {args.mode}, {date.today()}, {platform.machine()}, "
-          f"LLM {'on' if hints else 'off'}: {sum(s.dialogue.model_calls for s in scored)} model calls, "
+          f"hints {'on' if hints else 'off'}, post-call note {args.model if post_call else 'off'}: "
+          f"{sum(s.dialogue.model_calls for s in scored) + (len(scored) if post_call else 0)} model calls, "
           f"median {statistics.median(timings or [0]) * 1000:.0f} ms; {took:.1f} s in all\n")
     print(table(scored))
 
