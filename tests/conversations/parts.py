@@ -204,7 +204,7 @@ QUESTIONS = {
         Question("Was kostet bei Ihnen eigentlich die Anfahrt?", ("Anfahrt",), "39 Euro"),
         Question("Wann haben Sie denn geöffnet?", ("geöffnet",), "Montag bis Donnerstag"),
         Question("Bauen Sie auch Wärmepumpen ein?", ("Wärmepumpen",), ""),
-        Question("Kommen Sie auch nach Garching?", ("Garching",), "Garching"),
+        Question("Kommen Sie auch nach Garching?", ("Garching",), "im Einsatz"),
     ),
     "en": (
         Question("How much do you charge per hour?", ("charge",), "68 euros"),
