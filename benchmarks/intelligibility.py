@@ -114,10 +114,11 @@ def main() -> None:
                        "first_clause_ms_p50": round(statistics.median(ms for _c, ms in synthesized), 1)}
                 rows.append(row)
                 print(f"{language} {name:16} {line:4} WER {row['wer']:.1%}  read-backs {readbacks_ok}/{readbacks}", flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    meta = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-            "stt": f"Whisper base int8, beam {stt_cfg.beam_size}, window {stt_cfg.window_s} s"}
-    (RESULTS / f"{args.name}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1), encoding="utf-8")
+                # Written after every row: a long run that is stopped keeps what it measured.
+                RESULTS.mkdir(exist_ok=True)
+                meta = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+                        "stt": f"Whisper base int8, beam {stt_cfg.beam_size}, window {stt_cfg.window_s} s"}
+                (RESULTS / f"{args.name}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1), encoding="utf-8")
     print("\n| language | voice | line | WER | number read-backs digit for digit | first clause synthesis p50 |\n|---|---|---|---|---|---|")
     for r in rows:
         line = {"8k": "8 kHz slin", "ulaw": "8 kHz µ-law", "16k": "16 kHz slin"}[r["line"]]

@@ -45,7 +45,7 @@ class Prompt:
 def samples_dir() -> Path:
     """The fetched samples, fetching them first when missing (the script is idempotent)."""
     dest = Path(os.environ.get("VOICEBRIDGE_SPEECH_SAMPLES", "~/.cache/voicebridge/speech-samples")).expanduser()
-    if not (dest / "COMPLETE").is_file():
+    if not (dest / "COMPLETE").is_file() or not (dest / "moh").is_dir():
         result = subprocess.run(["bash", str(FETCH)], capture_output=True, text=True, timeout=600)
         if result.returncode != 0:
             raise RuntimeError(f"real speech samples are missing and {FETCH.name} failed: {result.stderr.strip()}")

@@ -87,3 +87,22 @@ def test_pause_hangover_shortens_and_lengthens_only_the_current_pause() -> None:
     ended = _feed_more(ep, ".")
     assert len(ended) == 1 and isinstance(ended[0], UtteranceEnded) and not ended[0].forced
     assert ep.hangover_ms == 200  # and the next utterance starts with the default
+
+
+def test_silero_confirms_real_speech_and_rejects_music_and_dtmf() -> None:
+    """Silero VAD (alone and confirming webrtcvad) on a real recorded prompt, real music on hold and DTMF tones."""
+    import numpy as np
+
+    from benchmarks.vad_compare import dtmf, music
+    from tests.speech_samples import german_prompt
+    from voicebridge.audio.pcm import to_pcm
+
+    speech = german_prompt("vm-goodbye")
+    rng = np.random.default_rng(1)
+    for detector in ("silero", "both"):
+        flags = [s for _f, s in VoiceDetector(8000, 2, detector).frames(speech)]
+        assert sum(flags) >= 10, detector  # 200 ms and more of the speaker's words
+        for noise in (to_pcm(music(10)), to_pcm(dtmf(10, rng))):
+            assert sum(s for _f, s in VoiceDetector(8000, 2, detector).frames(noise)) <= 2, detector
+    webrtc = VoiceDetector(8000, 2)
+    assert sum(s for _f, s in webrtc.frames(to_pcm(music(10)))) > 100  # why Silero is there: webrtcvad calls music speech

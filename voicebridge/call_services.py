@@ -36,3 +36,4 @@ class CallServices:
     recordings: RecordingStore | None = None  # where consented recordings go (privacy.record_audio)
     ami: AmiClient | None = None  # caller number, DID and channel from Asterisk, when [ami] is enabled
     notifier: Notifier | None = None  # call notes: stored, then e-mailed and POSTed in the background ([notify])
+    vad_model: object | None = None  # the Silero VAD session every call shares, when [vad] detector uses Silero

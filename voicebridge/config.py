@@ -115,6 +115,10 @@ class VadConfig:
     speculative_pause_ms: int = field(default=200, metadata=_check(min=0, max=5000))
     # When the caller goes on after such a pause, keep what was transcribed so far and transcribe only the rest later.
     incremental_stt: bool = True
+    # Which detector flags speech: "webrtc" (webrtcvad), "silero" (Silero VAD v6 from faster-whisper), or "both":
+    # webrtcvad's flag confirmed by Silero, which ignores music on hold, DTMF and hum (benchmarks/vad_compare.py).
+    detector: str = field(default="webrtc", metadata=_check(choices=("webrtc", "silero", "both")))
+    silero_threshold: float = field(default=0.5, metadata=_check(min=0.05, max=0.95))
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,12 @@ class Daemon:
         # Call notes: stored, then sent in the background; what a previous run left pending is resumed now.
         self.notifier = Notifier(cfg, writer)
         await self.notifier.start()
-        self.services = CallServices(cfg, models, scheduler, writer, phrases, recordings, self.ami, notifier=self.notifier)
+        vad_model = None
+        if cfg.vad.detector != "webrtc":  # loaded once off the loop; every call's detector shares the session
+            from voicebridge.turn.silero import load_silero_session
+
+            vad_model = await loop.run_in_executor(None, load_silero_session)
+        self.services = CallServices(cfg, models, scheduler, writer, phrases, recordings, self.ami, notifier=self.notifier, vad_model=vad_model)
         # Retention is enforced by the daemon itself: at start, then every retention.purge_interval_s.
         self.purge = PurgeSchedule(writer, recordings, cfg)
         self.purge.start()

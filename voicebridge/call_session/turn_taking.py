@@ -25,7 +25,7 @@ class TurnTaker:
         self._ctx = ctx
         self._utterances = utterances
         cfg = ctx.svc.config
-        self._vad = VoiceDetector(ctx.info.sample_rate, cfg.vad.aggressiveness)
+        self._vad = VoiceDetector(ctx.info.sample_rate, cfg.vad.aggressiveness, cfg.vad.detector, cfg.vad.silero_threshold, ctx.svc.vad_model)
         self.endpointer = Endpointer(
             self._vad.rate,
             hangover_ms=cfg.vad.hangover_ms,

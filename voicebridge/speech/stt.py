@@ -64,12 +64,13 @@ class Transcriber:
         # are a few seconds long: encoding a shorter window (at least `window_s`) is 3-5x faster with the same words.
         self._window_frames = int(window_s * 100) if 0 < window_s < 30 else 0
 
-    def transcribe(self, pcm: bytes, sample_rate: int, language: str) -> Transcript:
+    def transcribe(self, pcm: bytes, sample_rate: int, language: str, prompt: str = "") -> Transcript:
+        """`prompt`: text Whisper sees as said before (initial_prompt / hotwords: both become its previous-text context)."""
         started = time.perf_counter()
         samples = resample(to_float(pcm), sample_rate, WHISPER_RATE).astype(np.float32)
         audio_ms = len(samples) / WHISPER_RATE * 1000
         if self._window_frames and audio_ms < self._window_frames * 10 - 1000:
-            text, no_speech, logprob = self._decode_window(samples, language)
+            text, no_speech, logprob = self._decode_window(samples, language, prompt)
             segments = [(text, no_speech, logprob)]
         else:
             found, _info = self._model.transcribe(
@@ -81,6 +82,7 @@ class Transcriber:
                 without_timestamps=True,
                 vad_filter=False,
                 max_new_tokens=96,
+                initial_prompt=prompt or None,
             )
             segments = [(seg.text, seg.no_speech_prob, seg.avg_logprob) for seg in found]
         kept: list[str] = []
@@ -97,7 +99,7 @@ class Transcriber:
             rejected, text = "hallucination", ""
         return Transcript(text, language, audio_ms, (time.perf_counter() - started) * 1000, no_speech, rejected)
 
-    def _decode_window(self, samples: np.ndarray, language: str) -> tuple[str, float, float]:
+    def _decode_window(self, samples: np.ndarray, language: str, context: str = "") -> tuple[str, float, float]:
         """Greedy decoding over a short encoder window: (text, no-speech probability, mean log-probability per token)."""
         import ctranslate2
         from faster_whisper.tokenizer import Tokenizer
@@ -107,13 +109,14 @@ class Transcriber:
         target = max(frames + 100, self._window_frames)  # a little silence after the speech, as Whisper saw in training
         padded = np.ascontiguousarray(np.pad(features, ((0, 0), (0, target - frames)))[None], dtype=np.float32)
         tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe", language=language)
-        prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        previous = [tokenizer.sot_prev, *tokenizer.encode(" " + context.strip())[:100]] if context.strip() else []
+        prompt = [*previous, *tokenizer.sot_sequence, tokenizer.no_timestamps]
         result = self._model.model.generate(
             ctranslate2.StorageView.from_array(padded),
             [prompt],
             beam_size=self._beam_size,
             # About 7 tokens a second of speech is plenty; the cap and the n-gram ban stop the loops a short window invites.
-            max_length=int(12 + 7 * frames / 100),
+            max_length=int(12 + 7 * frames / 100) + len(previous),  # the length counts the prompt
             no_repeat_ngram_size=4,
             return_scores=True,
             return_no_speech_prob=True,

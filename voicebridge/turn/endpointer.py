@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import webrtcvad
 
 from voicebridge.audio.pcm import frame_bytes, resample_pcm
+from voicebridge.turn.silero import SileroStream
 
 VAD_RATES = (8000, 16000, 32000, 48000)
 
@@ -154,14 +155,27 @@ class Endpointer:
 
 
 class VoiceDetector:
-    """webrtcvad over arbitrary line rates and frame sizes: re-frames to 20 ms at a rate webrtcvad knows."""
+    """Speech flags per 20 ms frame at any line rate: webrtcvad (re-framed to a rate it knows), Silero VAD, or both
+    (webrtcvad's cheap flag confirmed by Silero, which ignores tones, music and hum that webrtcvad calls speech)."""
 
-    def __init__(self, line_rate: int, aggressiveness: int) -> None:
+    def __init__(self, line_rate: int, aggressiveness: int, detector: str = "webrtc", silero_threshold: float = 0.5,
+                 silero_session: object | None = None) -> None:
         self.line_rate = line_rate
         self.rate = line_rate if line_rate in VAD_RATES else 16000
         self._vad = webrtcvad.Vad(aggressiveness)
         self._size = frame_bytes(self.rate, 20)
         self._pending = bytearray()
+        self.detector = detector
+        self._threshold = silero_threshold
+        self._silero: SileroStream | None = None
+        if detector != "webrtc":
+            self._silero = SileroStream(self.rate, silero_session)
+
+    def _is_speech(self, frame: bytes) -> bool:
+        if self._silero is None:
+            return self._vad.is_speech(frame, self.rate)
+        confirmed = self._silero.feed(frame) >= self._threshold
+        return confirmed if self.detector == "silero" else confirmed and self._vad.is_speech(frame, self.rate)
 
     def frames(self, pcm: bytes) -> list[tuple[bytes, bool]]:
         """Split incoming line audio into 20 ms frames at `self.rate`, each with its speech flag."""
@@ -170,5 +184,5 @@ class VoiceDetector:
         while len(self._pending) >= self._size:
             frame = bytes(self._pending[: self._size])
             del self._pending[: self._size]
-            out.append((frame, self._vad.is_speech(frame, self.rate)))
+            out.append((frame, self._is_speech(frame)))
         return out
