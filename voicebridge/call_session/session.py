@@ -126,20 +126,26 @@ class CallSession:
             if isinstance(event, CallEnded):
                 return event
             if isinstance(event, DtmfIn):
-                self.dtmf.append(event.digit)
-                if event.digit == ctx.recording.refuse_digit and not ctx.dialogue.typing_number:
-                    await ctx.refuse_recording()
-                    continue
-                keyed = ctx.dialogue.dtmf(event.digit)  # a typed call-back number, or '0' for a person
-                if keyed is not None:
-                    self._utterances.put_nowait(keyed)
+                await self._key(event.digit)
                 continue
             ctx.recording.audio(event.pcm)
-            self._turn_taking.audio(event.pcm)
+            for key in self._turn_taking.audio(event.pcm):  # keys sent as tones in the audio count as key presses
+                log.info("call %s: in-band key tone", self.info.call_id)
+                await self._key(key)
             if responder.done() and not responder.cancelled() and responder.exception():
                 exc = responder.exception()
                 log.error("call %s: dialogue failed: %s", self.info.call_id, exc)
                 return CallEnded("internal_error", f"dialogue failed: {exc}")
+
+    async def _key(self, digit: str) -> None:
+        ctx = self._ctx
+        self.dtmf.append(digit)
+        if digit == ctx.recording.refuse_digit and not ctx.dialogue.typing_number:
+            await ctx.refuse_recording()
+            return
+        keyed = ctx.dialogue.dtmf(digit)  # a typed call-back number, or '0' for a person
+        if keyed is not None:
+            self._utterances.put_nowait(keyed)
 
     async def after_hangup(self) -> None:
         """Store the policy's call note (also for a caller who hung up mid-way: `missing` says what is not there) and send it."""

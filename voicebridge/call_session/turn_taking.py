@@ -7,6 +7,7 @@ import asyncio
 import functools
 import logging
 
+from voicebridge.audio.dtmf_tones import ToneDetector
 from voicebridge.call_session.context import CallContext
 from voicebridge.call_session.drafts import Draft, Drafter, Utterance
 from voicebridge.dialogue.receptionist import Reply
@@ -40,14 +41,22 @@ class TurnTaker:
         self._echo = EchoGate(bcfg.echo_margin_db)
         ctx.out.on_sent = self._echo.sent
         self.drafter = Drafter(ctx, self._vad.rate)
+        self._tones = ToneDetector(self._vad.rate)  # keys some phones send as sound instead of as DTMF events
         self._backchannel = False  # the current utterance was a "mhm" over the agent: not a turn
         self._speculation: tuple[int, asyncio.Task[Draft]] | None = None
         self._utterance_no = 0
         self.barge_ins = 0
 
-    def audio(self, pcm: bytes) -> None:
+    def audio(self, pcm: bytes) -> str:
+        """Take the caller's audio; returns the keys pressed as in-band tones in it (usually none)."""
+        keys = ""
         for frame, is_speech in self._vad.frames(pcm):
-            self._on_frame(frame, is_speech)
+            tone = self._tones.process(frame)
+            if tone.key is not None:
+                keys += tone.key
+            # A key tone is not speech: it must neither become a caller turn nor barge in on the agent.
+            self._on_frame(frame, is_speech and not tone.tone)
+        return keys
 
     def flush(self) -> None:
         """The call ended: what the caller was still saying becomes a last utterance."""
