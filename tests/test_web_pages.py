@@ -79,6 +79,10 @@ def test_call_page_shows_field_provenance_and_timings(tmp_path: Path) -> None:
     assert "A-4711" in page and "inferred" in page and "confirmed" in page
     assert "stt_ms=1.0" in page  # per-turn timings
     assert client.get("/calls/aaaa2222-0000-4000-8000-000000000002").text.count("<th scope=\"col\">Source</th>") == 0
+    assert 'id="call-back"' not in page  # calling back is staff work
+    client.cookies.clear()
+    sign_in(client, "sam")
+    assert '<a href="tel:01712345678" id="call-back">' in client.get(f"/calls/{CALL_A}").text
 
 
 async def test_browser_output_sends_voice_only_and_clears_on_barge_in() -> None:
@@ -138,3 +142,31 @@ def test_owner_sets_retention_and_the_purge_applies_it(tmp_path: Path) -> None:
         store.close()
     assert turns == {"default": 0, "weber": 1}
     assert ("web:olga", "change", "retention") in audit_rows(ctx, "default")
+
+
+def test_recording_player_only_for_recorded_calls_and_audited(tmp_path: Path) -> None:
+    import wave
+
+    from tests.privacy_helpers import add_call, voiced
+    from voicebridge.store.call_store import CallStore
+
+    ctx, client = site(tmp_path)
+    store = CallStore(ctx.config.database_path)
+    add_call(store, "cccc1111-0000-4000-8000-000000000005", caller="+49 171 1111111", texts=("Hallo",), recording="on")
+    add_call(store, "cccc2222-0000-4000-8000-000000000006", caller="+49 171 2222222", texts=("Keine Aufnahme",), recording="refused")
+    store.close()
+    recorder = ctx.recordings.start("default", "cccc1111-0000-4000-8000-000000000005", 8000)
+    recorder.write(voiced(0.5))
+    recorder.close()
+    sign_in(client, "vic")
+    page = client.get("/calls/cccc1111-0000-4000-8000-000000000005").text
+    assert '<audio controls preload="none" src="/calls/cccc1111-0000-4000-8000-000000000005/recording.wav">' in page
+    audio = client.get("/calls/cccc1111-0000-4000-8000-000000000005/recording.wav")
+    assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(audio.content)) as w:
+        assert w.getframerate() == 8000 and w.getnframes() == 4000
+    assert "<audio" not in client.get("/calls/cccc2222-0000-4000-8000-000000000006").text
+    assert client.get("/calls/cccc2222-0000-4000-8000-000000000006/recording.wav").status_code == 404
+    assert client.get("/calls/bbbb1111-0000-4000-8000-000000000003/recording.wav").status_code == 404  # another business
+    reads = [t for a, act, t in audit_rows(ctx, "default") if a == "web:vic" and act == "read"]
+    assert reads.count("cccc1111-0000-4000-8000-000000000005") == 2  # the page and the recording

@@ -65,7 +65,9 @@ def call_page(request: Request, form: FormData | None) -> Response:
         recording = bool(ctx.recordings.for_call(call_id, tenant)) and detail.call.get("recording") == "on"
         audit(conn, tenant, who, "read", call_id, {"turns": len(detail.turns), "note": detail.note is not None, "recording": recording})
         staff = [u.name for u in list_users(conn) if tenant in u.tenants and u.role != "viewer"]
-    return render(request, who, "call.html", d=detail, recording=recording, staff=staff, saved=request.query_params.get("saved") == "1")
+    callback = str((detail.note or {}).get("callback_number") or detail.call.get("caller_number") or "")
+    return render(request, who, "call.html", d=detail, recording=recording, staff=staff, saved=request.query_params.get("saved") == "1",
+                  callback=callback, callback_tel="".join(c for c in callback if c.isdigit() or c == "+"))
 
 
 def recording_file(request: Request, form: FormData | None) -> Response:
@@ -75,7 +77,8 @@ def recording_file(request: Request, form: FormData | None) -> Response:
         who = visitor(request, conn)
         tenant = _own_call(request, conn, who, call_id)
         files = ctx.recordings.for_call(call_id, tenant)
-        if not files:
+        state = conn.execute("select recording from calls where id = ?", [call_id]).fetchone()
+        if not files or state is None or state[0] != "on":  # refused or purged: no player, no download
             raise HttpProblem(404, "not_found")
         audit(conn, tenant, who, "read", call_id, {"recording": True})
     audio = ctx.recordings.read(files[0].path)
