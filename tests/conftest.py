@@ -20,6 +20,8 @@ def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
         "server": {"audiosocket_port": 0},
         "storage": {"database": str(tmp_path / "calls.db")},
         "business": {"language": "en", "name": "Miller Plumbing"},
+        # The post-call note model (~7 s a note on 2 cores) only where a test asks for it (tests/test_post_call_note.py).
+        "models": {"note_llm": {"model": ""}},
     }
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)
@@ -28,7 +30,7 @@ def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
 
 @pytest.fixture(scope="session")
 def models() -> Models:
-    return load_models(parse_config({}))
+    return load_models(parse_config({"models": {"note_llm": {"model": ""}}}))
 
 
 @pytest.fixture(scope="session")

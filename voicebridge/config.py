@@ -179,6 +179,23 @@ class LlmConfig:
 
 
 @dataclass(frozen=True)
+class NoteLlmConfig:
+    # The instruct model that reads the whole call after hang-up and proposes the note (reconciled with the parsers').
+    # A bundled name (qwen2.5-coder-1.5b, qwen2.5-coder-0.5b), "" for none (the parsers' note alone); `path` (a .gguf)
+    # or `url` (an OpenAI-compatible server such as llama.cpp's llama-server, e.g. http://127.0.0.1:8080/v1) win over it.
+    model: str = "qwen2.5-coder-1.5b"
+    path: str = ""
+    url: str = ""
+    server_model: str = ""  # the model name the server expects, if it serves several
+    api_key_file: str = ""  # the server's key in a file (owner-only); never in the config, never logged
+    chat_format: str = ""  # empty: the chat template stored in the GGUF
+    threads: int = field(default=2, metadata=_check(min=1, max=64))
+    context: int = field(default=4096, metadata=_check(min=1024, max=131072))
+    # A note not proposed this long after hang-up is sent as the parsers' note, marked as such.
+    timeout_s: float = field(default=60.0, metadata=_check(min=1, max=600))
+
+
+@dataclass(frozen=True)
 class ModelsConfig:
     # Where bundled models are assembled once (Whisper parts joined, GGUF written).
     cache_dir: str = "~/.cache/voicebridge"
@@ -188,6 +205,7 @@ class ModelsConfig:
     stt: SttConfig = SttConfig()
     tts: TtsConfig = TtsConfig()
     llm: LlmConfig = LlmConfig()
+    note_llm: NoteLlmConfig = NoteLlmConfig()
 
 
 @dataclass(frozen=True)

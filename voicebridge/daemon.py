@@ -129,7 +129,7 @@ class Daemon:
         self.llm_worker = ModelWorker(self.config, role="llm")
         self.model_worker.start()
         self.llm_worker.start()
-        return Models(self.model_worker.stt, self.model_worker.tts, self.llm_worker.notes)
+        return Models(self.model_worker.stt, self.model_worker.tts, self.llm_worker.notes, self.llm_worker.writer)
 
     def _active_calls(self) -> int:
         return sum(len(server.sessions) for server in (self.audiosocket, self.freeswitch, self.browser) if server is not None)

@@ -21,6 +21,7 @@ from voicebridge.dialogue.receptionist import Reply
 from voicebridge.errors import ModelError
 from voicebridge.models.scheduler import BACKGROUND, LIVE, LLM
 from voicebridge.pbx.ami_client import TransferResult
+from voicebridge.post_call_note import post_call_note
 
 log = logging.getLogger(__name__)
 
@@ -211,14 +212,17 @@ class Responder:
         return False
 
     async def send_note(self) -> None:
-        """Store the policy's call note (also for a caller who hung up mid-way: `missing` says what is not there) and send it."""
+        """Store the policy's call note at once (also for a caller who hung up mid-way: `missing` says what is not there),
+        then let the instruct model read the whole call, store the reconciled note and send it (post_call_note.py)."""
         if self._hint_tasks:  # a late emergency check still running: let it land in the note
             await asyncio.wait(set(self._hint_tasks), timeout=10)
         ctx = self._ctx
         note = self.current_note()
         store = ctx.svc.store
         try:
-            await store.submit(store.store.set_note, ctx.info.call_id, note.to_json())
+            await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), "parsers (note model pending)")
+            note = await post_call_note(ctx.svc, note, list(ctx.transcript), ctx.language)
+            await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), note.extra.get("note_source", ""))
         except asyncio.CancelledError:
             log.info("call %s: no call note, the daemon is stopping", ctx.info.call_id)
             return

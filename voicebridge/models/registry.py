@@ -11,7 +11,8 @@ from typing import Protocol
 from voicebridge.config import Config
 from voicebridge.dialogue.note_extractor import CallNote, NoteExtractor, UtteranceHints
 from voicebridge.errors import ModelError
-from voicebridge.models.bundled import bundled_gguf, bundled_piper_voice, bundled_whisper
+from voicebridge.models.bundled import bundled_gguf, bundled_instruct, bundled_piper_voice, bundled_whisper
+from voicebridge.models.instruct import LocalChat, NoteWriter, Proposed, ServerChat
 from voicebridge.speech.pico import PicoVoiceBackend, pico_available
 from voicebridge.speech.stt import Transcriber, Transcript
 from voicebridge.speech.tts import EspeakVoiceBackend, PiperVoiceBackend, Speech, Synthesizer, Voice
@@ -33,6 +34,12 @@ class NoteModel(Protocol):
     def extract(self, transcript: str, language: str) -> CallNote: ...
 
 
+class NoteProposer(Protocol):
+    name: str
+
+    def propose(self, transcript: str, language: str) -> Proposed: ...
+
+
 @dataclass(frozen=True)
 class Models:
     """The model calls a call can make: answered in this process (load_models) or by the worker process (worker.py)."""
@@ -40,6 +47,7 @@ class Models:
     stt: SpeechToText
     tts: TextToSpeech
     notes: NoteModel
+    writer: NoteProposer | None = None  # the post-call note's instruct model; None: the parsers' note alone
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,7 @@ class LocalModels(Models):
     stt: Transcriber
     tts: Synthesizer
     notes: NoteExtractor
+    writer: NoteWriter | None = None
 
 
 def _piper_pair(onnx: str) -> tuple[Path, Path]:
@@ -84,7 +93,8 @@ def describe_models(config: Config) -> list[str]:
     en = _piper_pair(tts.piper_voice_en)[0] if tts.piper_voice_en else bundled_piper_voice()[0]
     en_voice = "SVOX Pico en-US (pico2wave)" if not tts.piper_voice_en and tts.voice_en == "pico" else str(en)
     de = _piper_pair(tts.piper_voice_de)[0] if tts.piper_voice_de else german_fallback(config)
-    return [f"stt: {whisper_dir(config)}", f"tts en: {en_voice}", f"tts de: {de}", f"llm: {gguf_path(config)}"]
+    return [f"stt: {whisper_dir(config)}", f"tts en: {en_voice}", f"tts de: {de}", f"llm: {gguf_path(config)}",
+            f"note llm: {note_model_source(config) or 'none (the parsers note alone)'}"]
 
 
 def german_fallback(config: Config) -> str:
@@ -93,6 +103,38 @@ def german_fallback(config: Config) -> str:
     if tts.voice_de == "pico" and pico_available():
         return "SVOX Pico de-DE (pico2wave)"
     return f"espeak-ng voice {tts.espeak_voice_de}"
+
+
+def note_model_source(config: Config) -> str:
+    """Where the post-call note model comes from (a bundled one is assembled and verified here); "" for none."""
+    cfg = config.models.note_llm
+    if cfg.url:
+        if not cfg.url.startswith(("http://", "https://")):
+            raise ModelError(f"models.note_llm.url {cfg.url!r} must start with http:// or https://; fix: e.g. http://127.0.0.1:8080/v1")
+        return cfg.url
+    if cfg.path:
+        model = Path(cfg.path).expanduser()
+        if model.suffix != ".gguf":
+            raise ModelError(f"models.note_llm.path {model} is not a .gguf file; fix: convert the model to GGUF or pick the .gguf")
+        return str(model)
+    return str(bundled_instruct(config.cache_dir, cfg.model)) if cfg.model else ""
+
+
+def load_note_writer(config: Config) -> NoteWriter | None:
+    cfg = config.models.note_llm
+    source = note_model_source(config)
+    if not source:
+        return None
+    if cfg.url:
+        key = ""
+        if cfg.api_key_file:
+            try:
+                key = Path(cfg.api_key_file).expanduser().read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ModelError(f"models.note_llm.api_key_file {cfg.api_key_file} cannot be read ({exc.strerror}); fix: check the path") from None
+        return NoteWriter(ServerChat(cfg.url, cfg.server_model, key, cfg.timeout_s), cfg.url)
+    name = cfg.model if not cfg.path else Path(source).name
+    return NoteWriter(LocalChat(Path(source), cfg.threads, cfg.context, cfg.chat_format), name)
 
 
 def load_voices(config: Config) -> dict[str, Voice]:
@@ -122,21 +164,22 @@ def load_speech_models(config: Config) -> tuple[Transcriber, Synthesizer]:
     return stt, Synthesizer(load_voices(config))
 
 
-def load_note_model(config: Config) -> NoteExtractor:
-    """The language model: what the LLM lane (and its process) holds."""
+def load_note_model(config: Config) -> tuple[NoteExtractor, NoteWriter | None]:
+    """The language models, the hints model and the post-call note's: what the LLM lane (and its process) holds."""
     llm_cfg = config.models.llm
-    return NoteExtractor(gguf_path(config), llm_cfg.threads, llm_cfg.context, llm_cfg.chat_format)
+    return NoteExtractor(gguf_path(config), llm_cfg.threads, llm_cfg.context, llm_cfg.chat_format), load_note_writer(config)
 
 
 def load_models(config: Config) -> LocalModels:
     started = time.perf_counter()
     stt, tts = load_speech_models(config)
-    notes = load_note_model(config)
+    notes, writer = load_note_model(config)
     log.info(
-        "models loaded in %.1f s: stt=%s tts=%s llm=%s",
+        "models loaded in %.1f s: stt=%s tts=%s llm=%s note llm=%s",
         time.perf_counter() - started,
         stt.model_dir,
         ",".join(f"{lang}={v.name}" for lang, v in tts.voices.items()),
         notes.model_path.name,
+        writer.name if writer is not None else "none",
     )
-    return LocalModels(stt, tts, notes)
+    return LocalModels(stt, tts, notes, writer)

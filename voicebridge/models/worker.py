@@ -23,6 +23,7 @@ from voicebridge.config import Config
 from voicebridge.dialogue.note_extractor import CallNote, UtteranceHints
 from voicebridge.errors import ModelError
 from voicebridge.log_settings import LogSettings
+from voicebridge.models.instruct import Proposed
 from voicebridge.models.registry import load_note_model, load_speech_models
 from voicebridge.speech.stt import Transcript
 from voicebridge.speech.tts import Speech
@@ -60,8 +61,11 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
             stt, tts = load_speech_models(config)
             methods = {"stt.transcribe": stt.transcribe, "tts.synthesize": tts.synthesize}
         else:
-            notes = load_note_model(config)
+            notes, writer = load_note_model(config)
             methods = {"notes.hints": notes.hints, "notes.extract": notes.extract}
+            if writer is not None:
+                methods["writer.propose"] = writer.propose
+                conn.send(("writer", writer.name))  # before "ready": the daemon learns the note model's name
     except Exception as exc:  # a ModelError's message is the operator's one line; anything else is named by its type
         conn.send(("error", type(exc).__name__, str(exc)))
         return
@@ -103,6 +107,7 @@ class ModelWorker:
         self.stt = RemoteTranscriber(self)
         self.tts = RemoteSynthesizer(self)
         self.notes = RemoteNoteModel(self)
+        self.writer: RemoteNoteWriter | None = None  # set when the LLM process loaded a post-call note model
 
     @property
     def pid(self) -> int | None:
@@ -187,6 +192,9 @@ class ModelWorker:
             )
         try:
             reply = conn.recv()
+            if reply[0] == "writer":
+                self.writer = RemoteNoteWriter(self, reply[1])
+                reply = conn.recv()
         except EOFError:
             process.join(STOP_TIMEOUT_S)
             raise ModelError(f"the model worker process died while loading the models ({_exit_text(process.exitcode)})") from None
@@ -253,3 +261,12 @@ class RemoteNoteModel(_Remote):
 
     def extract(self, transcript: str, language: str) -> CallNote:
         return self._worker.call("notes.extract", transcript, language)
+
+
+class RemoteNoteWriter(_Remote):
+    def __init__(self, worker: ModelWorker, name: str) -> None:
+        super().__init__(worker)
+        self.name = name
+
+    def propose(self, transcript: str, language: str) -> Proposed:
+        return self._worker.call("writer.propose", transcript, language)

@@ -23,7 +23,8 @@ KINDS = (EMERGENCY, FINAL)
 PLACEHOLDERS = (
     "business", "call_id", "kind", "started_at", "who", "name", "company", "callback", "callback_raw", "callback_confirmed",
     "caller_number", "address", "concern", "concern_short", "intent", "urgency", "urgency_reason", "emergency_banner",
-    "emergency_prefix", "window", "summary", "missing", "transferred_to", "transcript_ref", "order_number",
+    "emergency_prefix", "window", "summary", "missing", "transferred_to", "transcript_ref", "order_number", "sources",
+    "note_source",
 )
 
 EMPTY = "–"
@@ -36,7 +37,9 @@ _LABELS: dict[str, dict[str, Any]] = {
                    "complaint": "Reklamation", "quote": "Angebotsanfrage", "follow_up": "Nachfrage zu einem Auftrag",
                    "other": "Sonstiges"},
         "fields": {"name": "Name", "company": "Firma", "callback_number": "Rückrufnummer", "address": "Adresse",
-                   "concern": "Anliegen", "urgency": "Dringlichkeit", "preferred_window": "Wunschtermin"},
+                   "concern": "Anliegen", "urgency": "Dringlichkeit", "preferred_window": "Wunschtermin",
+                   "intent": "Art", "order_number": "Auftragsnummer", "summary": "Zusammenfassung"},
+        "sources": {"confirmed": "bestätigt (vorgelesen)", "heard": "gehört", "inferred": "vom Sprachmodell ergänzt"},
         "unknown_caller": "unbekannter Anrufer",
         "yes": "bestätigt", "no": "nicht bestätigt",
         "banner": "!!! NOTFALL – BITTE SOFORT ZURÜCKRUFEN !!!",
@@ -50,7 +53,9 @@ _LABELS: dict[str, dict[str, Any]] = {
         "intent": {"appointment": "appointment", "question": "question", "message": "message", "emergency": "emergency",
                    "complaint": "complaint", "quote": "quote request", "follow_up": "follow-up on a job", "other": "other"},
         "fields": {"name": "name", "company": "company", "callback_number": "call-back number", "address": "address",
-                   "concern": "concern", "urgency": "urgency", "preferred_window": "preferred time"},
+                   "concern": "concern", "urgency": "urgency", "preferred_window": "preferred time",
+                   "intent": "kind", "order_number": "order number", "summary": "summary"},
+        "sources": {"confirmed": "confirmed (read back)", "heard": "heard", "inferred": "inferred by the language model"},
         "unknown_caller": "unknown caller",
         "yes": "confirmed", "no": "not confirmed",
         "banner": "!!! EMERGENCY – PLEASE CALL BACK NOW !!!",
@@ -83,6 +88,8 @@ Zusammenfassung:
 ${summary}
 
 Fehlende Angaben: ${missing}
+Herkunft:         ${sources}
+Notiz von:        ${note_source}
 
 Ganzes Gespräch: ${transcript_ref}
 Anruf ${call_id}, ${started_at}
@@ -103,6 +110,8 @@ Summary:
 ${summary}
 
 Missing: ${missing}
+Sources: ${sources}
+Note by: ${note_source}
 
 Whole call: ${transcript_ref}
 Call ${call_id}, ${started_at}
@@ -175,6 +184,12 @@ def note_values(note: CallNote, business: str, language: str, kind: str) -> dict
             banner += f"{labels['reason']}: {note.urgency_reason}\n"
         banner += "\n"
     missing = ", ".join(labels["fields"].get(f, f) for f in note.missing) or labels["none_missing"]
+    provenance = note.extra.get("provenance", {})
+    by_source: dict[str, list[str]] = {}
+    for key, source in (provenance.items() if isinstance(provenance, dict) else ()):
+        by_source.setdefault(str(source), []).append(labels["fields"].get(key, key))
+    # "gehört: Name, Adresse; bestätigt (vorgelesen): Rückrufnummer; vom Sprachmodell ergänzt: Firma"
+    sources = "; ".join(f"{labels['sources'].get(src, src)}: {', '.join(keys)}" for src, keys in by_source.items())
     values = {
         "business": business,
         "call_id": note.call_id,
@@ -201,6 +216,8 @@ def note_values(note: CallNote, business: str, language: str, kind: str) -> dict
         "transferred_to": note.transferred_to,
         "transcript_ref": note.transcript_ref or f"voicebridge calls show {note.call_id}",
         "order_number": note.order_number,
+        "sources": sources,
+        "note_source": str(note.extra.get("note_source", "")),
     }
     # An empty field shows as a dash, so the reader sees it was asked for and not given; the flags stay empty when off.
     keep_empty = ("emergency_banner", "emergency_prefix")

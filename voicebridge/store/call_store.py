@@ -149,8 +149,9 @@ class CallStore:
             },
         )
 
-    def set_note(self, call_id: str, note_json: str) -> None:
-        self.db.table("calls").update(call_id, {"note": note_json})
+    def set_note(self, call_id: str, note_json: str, source: str = "") -> None:
+        """`source`: who wrote the note ("parsers", "parsers+qwen2.5-coder-1.5b", or why the model's part is missing)."""
+        self.db.table("calls").update(call_id, {"note": note_json, "note_source": source})
 
     def set_recording(self, call_id: str, state: str) -> None:
         self.db.table("calls").update(call_id, {"recording": state})

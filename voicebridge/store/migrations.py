@@ -129,7 +129,13 @@ def _v5(db: Database) -> None:
     db.execute("create table retention_settings (tenant text primary key, json text not null, updated_at text not null, updated_by text not null)")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: Database) -> None:
+    """Post-call note: who wrote the stored note (the parsers, the parsers with an instruct model, or why not the model);
+    each field's provenance (confirmed / heard / inferred) travels inside the note's JSON."""
+    db.execute("alter table calls add column note_source text not null default ''")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,49 @@
+"""After hang-up: the instruct model reads the whole call in the LLM lane and its proposal is reconciled with the
+parsers' note. Whatever happens to the model (missing, failing, slow, the daemon stopping), a note comes out, marked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from voicebridge.call_services import CallServices
+from voicebridge.dialogue.call_note import CallNote
+from voicebridge.dialogue.note_proposal import transcript_text
+from voicebridge.dialogue.note_reconcile import reconcile
+from voicebridge.models.instruct import Proposed
+from voicebridge.models.scheduler import LLM, POST_CALL
+
+log = logging.getLogger(__name__)
+PARSERS = "parsers"
+
+
+def caller_words(turns: list[tuple[str, str]]) -> str:
+    return " ".join(text for speaker, text in turns if speaker == "caller")
+
+
+async def post_call_note(svc: CallServices, note: CallNote, turns: list[tuple[str, str]], language: str) -> CallNote:
+    """The note to store and send: the parsers' note reconciled with the model's proposal, or marked why not."""
+    writer = svc.models.writer
+    said = caller_words(turns)
+    if writer is None or not said.strip():
+        return reconcile(note, None, said, PARSERS)
+    timeout_s = svc.config.models.note_llm.timeout_s
+    try:
+        job = await asyncio.wait_for(
+            svc.scheduler.run(writer.propose, transcript_text(turns), language, priority=POST_CALL, lane=LLM), timeout_s)
+    except TimeoutError:
+        # The generation itself cannot be interrupted and finishes in its lane; this note does not wait for it.
+        log.warning("call %s: the note model %s took over %.0f s; sending the parsers' note", note.call_id, writer.name, timeout_s)
+        return reconcile(note, None, said, f"{PARSERS}; {writer.name} too slow (over {timeout_s:.0f} s)")
+    except asyncio.CancelledError:
+        # The daemon is stopping: the parsers' note goes out rather than none.
+        return reconcile(note, None, said, f"{PARSERS}; {writer.name} cancelled (daemon stopping)")
+    except Exception as exc:  # a model failure costs the model's fields, never the note
+        log.warning("call %s: the note model %s failed (%s); sending the parsers' note", note.call_id, writer.name, exc)
+        return reconcile(note, None, said, f"{PARSERS}; {writer.name} failed")
+    proposed: Proposed = job.value
+    if proposed.proposal is None:
+        return reconcile(note, None, said, f"{PARSERS}; {writer.name} gave no usable answer")
+    log.info("call %s: note proposed by %s in %.0f ms (queued %.0f ms)", note.call_id, writer.name, job.run_ms, job.queued_ms)
+    return reconcile(note, proposed.proposal, said, f"{PARSERS}+{writer.name}")
