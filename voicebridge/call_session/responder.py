@@ -221,7 +221,7 @@ class Responder:
         store = ctx.svc.store
         try:
             await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), "parsers (note model pending)")
-            note = await post_call_note(ctx.svc, note, list(ctx.transcript), ctx.language)
+            note = await post_call_note(ctx.svc, note, list(self._turns.transcript), ctx.language)
             await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), note.extra.get("note_source", ""))
         except asyncio.CancelledError:
             log.info("call %s: no call note, the daemon is stopping", ctx.info.call_id)
