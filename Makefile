@@ -1,8 +1,9 @@
 # voicebridge: `make run` installs everything and answers calls; `make test` installs everything and runs the tests.
 VENV ?= .venv
 BIN = $(VENV)/bin
+PEER_VENV ?= /work/peer-venv
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-peer peer-venv clean
 
 $(VENV)/.installed: pyproject.toml scripts/install.sh
 	VENV=$(VENV) bash scripts/install.sh
@@ -20,8 +21,19 @@ lint: install
 	$(BIN)/mypy voicebridge
 
 bench: install
-	$(BIN)/python benchmarks/latency.py
+	PEER_VENV=$(PEER_VENV) $(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/llm_prompt_cache.py
+
+# The pipecat peer for the latency race, in its own venv so its dependencies never touch the project's.
+$(PEER_VENV)/.installed: benchmarks/peer-requirements.txt
+	python3.11 -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install -q -r benchmarks/peer-requirements.txt
+	touch $@
+
+peer-venv: $(PEER_VENV)/.installed
+
+bench-peer: install peer-venv
+	PEER_VENV=$(PEER_VENV) $(BIN)/python benchmarks/latency.py --levels 1,4 --german-levels "" --pausing-levels "" --peer-levels 1,4 --name peer
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

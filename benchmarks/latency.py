@@ -28,9 +28,13 @@ import numpy as np
 
 from voicebridge.audio.pcm import to_float
 from voicebridge.config import parse_config
+from voicebridge.models.bundled import bundled_gguf, bundled_piper_voice, bundled_whisper
 from voicebridge.models.registry import load_voices
 from voicebridge.speech.tts import Synthesizer
 from voicebridge.transport.audiosocket_client import AsteriskPeer
+
+sys.path.insert(0, str(Path(__file__).parent))
+from media_stream_peer import MediaStreamPeer  # noqa: E402  (benchmarks/ is not a package)
 
 RESULTS = Path(__file__).parent / "results"
 STAGGER_S = 0.5  # start offset between concurrent calls
@@ -51,6 +55,25 @@ UTTERANCES = {
     ],
 }
 
+# Callers who pause mid-number or mid-sentence: each utterance is its parts, said with PAUSE_MS of silence between them.
+# The first utterance of a call answers "how can I help?", the second "your name and number?".
+PAUSE_MS = 800  # longer than the 600 ms hangover, shorter than [turn] unfinished_hangover_ms
+PAUSING = {
+    "en": [
+        ("The heating stopped working and", "there is water on the floor."),
+        ("My name is Peter Smith and my number is 0171", "234 5678."),
+        ("There is water leaking under the kitchen sink.",),
+        ("This is Anna Lee, you can call me back on 030 123", "4567."),
+    ],
+    "de": [
+        ("Meine Heizung ist ausgefallen und", "im Keller steht Wasser."),
+        ("Mein Name ist Peter Müller, meine Nummer ist null eins sieben eins", "zwei drei vier fünf sechs sieben acht."),
+        ("Unter der Spüle in der Küche läuft Wasser heraus.",),
+        ("Hier ist Anna Schmidt, meine Nummer ist 030 123", "4567."),
+    ],
+}
+PEER_VENV = Path(os.environ.get("PEER_VENV", "/work/peer-venv"))
+
 
 @dataclass
 class Turn:
@@ -59,6 +82,7 @@ class Turn:
     v2v_ms: float
     max_gap_ms: float
     gaps_over_40: int
+    cut_off: bool = False  # the agent started speaking while the caller was still talking (after a pause)
 
 
 def free_port() -> int:
@@ -74,28 +98,44 @@ def trim_trailing_silence(pcm: bytes, rate: int) -> bytes:
     return pcm[: (int(loud[-1]) + 1) * 2] if len(loud) else pcm
 
 
-def speaking_gaps(peer: AsteriskPeer, after: float) -> tuple[float, int]:
+def trim_leading_silence(pcm: bytes) -> bytes:
+    samples = np.abs(to_float(pcm))
+    loud = np.nonzero(samples > 0.02)[0]
+    return pcm[int(loud[0]) * 2 :] if len(loud) else pcm
+
+
+def caller_audio(tts: Synthesizer, parts: tuple[str, ...], language: str) -> bytes:
+    """The parts as one utterance with PAUSE_MS of line silence between them; the clock starts at its last speech sample."""
+    pause = bytes(2 * 8000 * PAUSE_MS // 1000)
+    pieces = [trim_leading_silence(trim_trailing_silence(tts.synthesize(t, language, 8000).pcm, 8000)) for t in parts]
+    return pause.join(pieces)
+
+
+def speaking_gaps(peer: AsteriskPeer | MediaStreamPeer, after: float) -> tuple[float, int]:
     """Largest gap between consecutive agent frames inside its speech after `after`, and how many exceed 40 ms."""
-    frames = [f for f in peer.received if f.at > after]
+    frames = [f for f in peer.arrivals() if f.at > after]
     gaps = [(b.at - a.at) * 1000 for a, b in zip(frames, frames[1:], strict=False) if a.is_speech or b.is_speech]
     return (max(gaps) if gaps else 0.0), sum(g > 40 for g in gaps)
 
 
-async def one_call(port: int, utterances: list[bytes], concurrency: int, turns: list[Turn], delay_s: float = 0.0) -> None:
+async def one_call(target: str | int, utterances: list[bytes], concurrency: int, turns: list[Turn], delay_s: float = 0.0) -> None:
+    """One paced caller: to our daemon's AudioSocket port (an int), or to the peer's media-stream websocket URL."""
     # Real calls do not arrive in lock-step: each starts a little after the previous one.
     await asyncio.sleep(delay_s)
-    peer = AsteriskPeer("127.0.0.1", port)
+    peer: AsteriskPeer | MediaStreamPeer = MediaStreamPeer(target) if isinstance(target, str) else AsteriskPeer("127.0.0.1", target)
     await peer.connect()
-    await peer.wait_for_speech(0, 15)
+    await peer.wait_for_speech(0, 30)
     await peer.wait_for_quiet(0.6, 30)
     for pcm in utterances:
         sent = await peer.say(pcm)
+        # A false cut-off: agent speech that arrived while the caller was still talking (an answer to half a turn).
+        cut_off = any(f.is_speech for f in peer.arrivals() if sent.started + 0.1 < f.at <= sent.last_sample_at)
         reply = await peer.wait_for_speech(sent.last_sample_at, 60)
         if reply is None:
             break
         await peer.wait_for_quiet(0.6, 60)
         gap, over = speaking_gaps(peer, reply - 0.001)
-        turns.append(Turn(peer.call_id, concurrency, (reply - sent.last_sample_at) * 1000, gap, over))
+        turns.append(Turn(peer.call_id, concurrency, (reply - sent.last_sample_at) * 1000, gap, over, cut_off))
         if peer.agent_hung_up:
             break
     await peer.hang_up()
@@ -163,7 +203,7 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
-async def run_level(port: int, concurrency: int, min_turns: int, audio: list[bytes], per_call: int) -> list[Turn]:
+async def run_level(port: str | int, concurrency: int, min_turns: int, audio: list[bytes], per_call: int) -> list[Turn]:
     turns: list[Turn] = []
     rounds = 0
     while len(turns) < min_turns:
@@ -176,78 +216,181 @@ async def run_level(port: int, concurrency: int, min_turns: int, audio: list[byt
     return turns
 
 
+def start_daemon(work: Path, language: str, extra: str) -> tuple[subprocess.Popen[bytes], int, Path]:
+    port = free_port()
+    db = work / f"calls-{port}.db"
+    config = work / f"bench-{port}.toml"
+    config.write_text(f'[server]\naudiosocket_port = {port}\nmax_calls = 32\n[storage]\ndatabase = "{db}"\n'
+                      f'[business]\nlanguage = "{language}"\nname = "Miller Plumbing"\n{extra}\n')
+    log_path = work / f"serve-{port}.log"
+    daemon = subprocess.Popen([sys.executable, "-m", "voicebridge", "--config", str(config), "serve"], stderr=log_path.open("w"))
+    deadline = time.monotonic() + 180
+    while "voicebridge ready" not in log_path.read_text():
+        if daemon.poll() is not None or time.monotonic() > deadline:
+            daemon.kill()
+            raise SystemExit(f"voicebridge serve did not start:\n{log_path.read_text()}")
+        time.sleep(0.2)
+    return daemon, port, db
+
+
+def start_peer(work: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """benchmarks/peer_pipecat.py in its own venv, on our models; its URL once it accepts connections."""
+    cache = parse_config({}).cache_dir
+    voice, _ = bundled_piper_voice()
+    port = free_port()
+    cmd = [str(PEER_VENV / "bin" / "python"), str(Path(__file__).parent / "peer_pipecat.py"), "--port", str(port),
+           "--whisper", str(bundled_whisper(cache)), "--voice", str(voice), "--gguf", str(bundled_gguf(cache))]
+    # The same CPU budget as ours: CTranslate2 takes its thread count from OMP_NUM_THREADS ([models.stt] threads = 2).
+    env = dict(os.environ, OMP_NUM_THREADS="2")
+    log_path = work / "peer.log"
+    peer = subprocess.Popen(cmd, stderr=log_path.open("w"), stdout=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and peer.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return peer, f"ws://127.0.0.1:{port}/ws"
+        except OSError:
+            time.sleep(0.5)
+    peer.kill()
+    raise SystemExit(f"the pipecat peer did not start:\n{log_path.read_text()[-3000:]}")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def summarize(level: int, turns: list[Turn], stages: dict[str, dict[str, float]], pacer: dict[str, tuple[float, int]]) -> dict[str, float]:
+    # Latency over the turns that were not cut off: a cut-off turn's "reply" is the agent already talking.
+    v2v = [t.v2v_ms for t in turns if not t.cut_off] or [float("nan")]
+    parts = [stages.get(t.call_id, {}) for t in turns]
+
+    def part(key: str) -> float:
+        values = [p[key] for p in parts if key in p]
+        return statistics.median(values) if values else float("nan")
+
+    calls = {t.call_id for t in turns}
+    cut = sum(t.cut_off for t in turns)
+    return {
+        "calls": level, "turns": len(turns), "p50_ms": pct(v2v, 50), "p95_ms": pct(v2v, 95), "max_ms": max(v2v),
+        "cut_offs": cut, "cut_off_share": cut / len(turns) if turns else float("nan"),
+        "hangover_ms": part("caller.hangover_ms"),
+        "endpoint_wait_ms": part("caller.endpoint_wait_ms"), "stt_queue_ms": part("caller.stt_queue_ms"),
+        "stt_ms": part("caller.stt_ms"), "stt_reused_ms": part("caller.stt_reused_ms"),
+        "dialogue_ms": part("agent.dialogue_ms"), "tts_first_ms": part("agent.tts_first_ms"),
+        # share of replies drafted during the hangover, and the time from the end of the turn to the reply's audio
+        "drafted": part("agent.drafted"), "after_end_ms": part("agent.response_ms"),
+        "max_gap_ms": max((t.max_gap_ms for t in turns), default=float("nan")), "gaps_over_40ms": sum(t.gaps_over_40 for t in turns),
+        "pacer_max_gap_ms": max((pacer[c][0] for c in calls if c in pacer), default=float("nan")),
+        "pacer_gaps_over_40ms": sum(pacer[c][1] for c in calls if c in pacer),
+    }
+
+
+def run_levels(target: str | int, name: str, levels: list[int], min_turns: int, audio: list[bytes]) -> dict[int, list[Turn]]:
+    out = {}
+    for level in levels:
+        started = time.monotonic()
+        out[level] = asyncio.run(run_level(target, level, min_turns, audio, per_call=2))
+        print(f"{name}, {level} call(s): {len(out[level])} turns in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return out
+
+
+def levels_of(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", default="1,2,4,8", help="concurrent calls to measure, comma-separated")
+    parser.add_argument("--levels", default="1,2,4,8", help="concurrent English calls to measure, comma-separated")
+    parser.add_argument("--german-levels", default="1,4", help="concurrent German calls ('' = none)")
+    parser.add_argument("--pausing-levels", default="1,4", help="concurrent calls of callers who pause mid-number, both languages ('' = none)")
+    parser.add_argument("--peer-levels", default="1,4", help="the pipecat peer with the English callers, if its venv exists ('' = none)")
     parser.add_argument("--turns", type=int, default=20, help="at least this many turns per level")
-    parser.add_argument("--language", choices=("en", "de"), default="en")
-    parser.add_argument("--config-extra", default="", help="extra TOML appended to the benchmark config (to compare settings)")
+    parser.add_argument("--config-extra", default="", help="extra TOML appended to every daemon's config")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=TOML",
+                        help="also run the English levels and pausing callers with this TOML added (\\n for newlines): "
+                             "settings compared within one run")
     parser.add_argument("--name", default="latest", help="results file name: benchmarks/results/NAME.json and NAME.svg")
     args = parser.parse_args()
-    levels = [int(x) for x in args.levels.split(",")]
 
     tts = Synthesizer(load_voices(parse_config({})))
-    audio = [trim_trailing_silence(tts.synthesize(t, args.language, 8000).pcm, 8000) for t in UTTERANCES[args.language]]
     work = Path(tempfile.mkdtemp(prefix="vb-bench-"))
-    port = free_port()
-    config = work / "bench.toml"
-    config.write_text(f'[server]\naudiosocket_port = {port}\nmax_calls = 32\n[storage]\ndatabase = "{work / "calls.db"}"\n'
-                      f'[business]\nlanguage = "{args.language}"\nname = "Miller Plumbing"\n{args.config_extra}\n')
-    log = (work / "serve.log").open("w")
-    daemon = subprocess.Popen([sys.executable, "-m", "voicebridge", "--config", str(config), "serve"], stderr=log)
-    try:
-        deadline = time.monotonic() + 180
-        while "voicebridge ready" not in (work / "serve.log").read_text():
-            if daemon.poll() is not None or time.monotonic() > deadline:
-                print((work / "serve.log").read_text(), file=sys.stderr)
-                return 1
-            time.sleep(0.2)
-        all_turns: list[Turn] = []
-        for level in levels:
-            started = time.monotonic()
-            level_turns = asyncio.run(run_level(port, level, args.turns, audio, per_call=2))
-            all_turns += level_turns
-            print(f"{level} call(s): {len(level_turns)} turns in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    finally:
-        daemon.send_signal(signal.SIGTERM)
-        daemon.wait(timeout=60)
-    stages = stage_timings(work / "calls.db")
-    pacer = pacer_health(work / "calls.db")
-    summary = []
-    for level in levels:
-        turns = [t for t in all_turns if t.concurrency == level]
-        v2v = [t.v2v_ms for t in turns]
-        parts = [stages.get(t.call_id, {}) for t in turns]
+    runs: list[dict[str, object]] = []
+    all_turns: list[dict[str, object]] = []
 
-        def part(key: str, parts: list[dict[str, float]] = parts) -> float:
-            values = [p[key] for p in parts if key in p]
-            return statistics.median(values) if values else float("nan")
+    def record(name: str, language: str, callers: str, system: str, by_level: dict[int, list[Turn]],
+               db: Path | None) -> None:
+        stages = stage_timings(db) if db else {}
+        pacer = pacer_health(db) if db else {}
+        summary = [summarize(level, turns, stages, pacer) for level, turns in by_level.items()]
+        runs.append({"name": name, "language": language, "callers": callers, "system": system, "summary": summary})
+        all_turns.extend(dict(asdict(t), run=name) for turns in by_level.values() for t in turns)
 
-        calls = {t.call_id for t in turns}
-        summary.append({
-            "calls": level, "turns": len(turns), "p50_ms": pct(v2v, 50), "p95_ms": pct(v2v, 95), "max_ms": max(v2v),
-            "endpoint_wait_ms": part("caller.endpoint_wait_ms"), "stt_queue_ms": part("caller.stt_queue_ms"),
-            "stt_ms": part("caller.stt_ms"), "stt_reused_ms": part("caller.stt_reused_ms"),
-            "dialogue_ms": part("agent.dialogue_ms"), "tts_first_ms": part("agent.tts_first_ms"),
-            # share of replies drafted during the hangover, and the time from the end of the turn to the reply's audio
-            "drafted": part("agent.drafted"), "after_end_ms": part("agent.response_ms"),
-            "max_gap_ms": max(t.max_gap_ms for t in turns), "gaps_over_40ms": sum(t.gaps_over_40 for t in turns),
-            "pacer_max_gap_ms": max((pacer[c][0] for c in calls if c in pacer), default=float("nan")),
-            "pacer_gaps_over_40ms": sum(pacer[c][1] for c in calls if c in pacer),
-        })
+    plans = [("voicebridge", "", args.config_extra)] + [
+        (f"voicebridge {v.split('=', 1)[0]}", v.split("=", 1)[0], args.config_extra + "\n" + v.split("=", 1)[1].replace("\\n", "\n"))
+        for v in args.variant]
+    for language in ("en", "de"):
+        paced_levels = levels_of(args.levels if language == "en" else args.german_levels)
+        pausing_levels = levels_of(args.pausing_levels)
+        if not paced_levels and not pausing_levels:
+            continue
+        paced = [trim_trailing_silence(tts.synthesize(t, language, 8000).pcm, 8000) for t in UTTERANCES[language]]
+        pausing = [caller_audio(tts, parts, language) for parts in PAUSING[language]]
+        for system, variant, extra in plans:
+            if variant and language != "en":
+                continue
+            daemon, port, db = start_daemon(work, language, extra)
+            try:
+                by_paced = run_levels(port, f"{system} {language}", paced_levels, args.turns, paced)
+                by_pausing = run_levels(port, f"{system} {language} pausing", pausing_levels, args.turns, pausing)
+            finally:
+                stop(daemon)
+            record(f"{system} {language}", language, "paced", system, by_paced, db)
+            if by_pausing:
+                record(f"{system} {language} pausing", language, "pausing", system, by_pausing, db)
+
+    peer_levels = levels_of(args.peer_levels)
+    if peer_levels and (PEER_VENV / "bin" / "python").exists():
+        paced = [trim_trailing_silence(tts.synthesize(t, "en", 8000).pcm, 8000) for t in UTTERANCES["en"]]
+        peer, url = start_peer(work)
+        try:
+            by_peer = run_levels(url, "pipecat en", peer_levels, args.turns, paced)
+        finally:
+            stop(peer)
+        record("pipecat en", "en", "paced", "pipecat", by_peer, None)
+    elif peer_levels:
+        print(f"no peer venv at {PEER_VENV} (make peer-venv): the pipecat race is left out", file=sys.stderr)
+
+    ours = next((r for r in runs if r["name"] == "voicebridge en"), None)
+    theirs = next((r for r in runs if r["name"] == "pipecat en"), None)
+    ratio = []
+    if ours and theirs:
+        mine = {row["calls"]: row for row in ours["summary"]}  # type: ignore[attr-defined]
+        for row in theirs["summary"]:  # type: ignore[attr-defined]
+            if row["calls"] in mine:
+                ratio.append({"calls": row["calls"], "p50_ratio": row["p50_ms"] / mine[row["calls"]]["p50_ms"],
+                              "p95_ratio": row["p95_ms"] / mine[row["calls"]]["p95_ms"]})
     RESULTS.mkdir(exist_ok=True)
-    result = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "language": args.language,
-              "config_extra": args.config_extra, "summary": summary, "turns": [asdict(t) for t in all_turns]}
+    result = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "config_extra": args.config_extra, "pause_ms": PAUSE_MS,
+              "runs": runs, "peer_ratio": ratio, "turns": all_turns}
     (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    svg_plot(summary, RESULTS / f"{args.name}.svg")
-    print(f"\nMachine: {result['machine']} ({result['date']}, language {args.language})\n")
-    print("| calls | turns | p50 | p95 | max | STT starts after | STT queue | STT | drafted | reply after turn end | "
-          "max gap (caller / daemon) | gaps > 40 ms (caller / daemon) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for s in summary:
-        print(f"| {s['calls']} | {s['turns']} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} | {s['max_ms']:.0f} | {s['endpoint_wait_ms']:.0f} | "
-              f"{s['stt_queue_ms']:.0f} | {s['stt_ms']:.0f} | {s['drafted']:.0%} | {s['after_end_ms']:.0f} | "
-              f"{s['max_gap_ms']:.0f} / {s['pacer_max_gap_ms']:.0f} | {s['gaps_over_40ms']} / {s['pacer_gaps_over_40ms']} |")
+    if ours:
+        svg_plot(ours["summary"], RESULTS / f"{args.name}.svg")  # type: ignore[arg-type]
+    print(f"\nMachine: {result['machine']} ({result['date']})\n")
+    print("| run | calls | turns | p50 | p95 | max | false cut-offs | hangover | STT starts after | STT queue | STT | drafted | "
+          "reply after turn end | max gap (caller / daemon) | gaps > 40 ms (caller / daemon) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for run in runs:
+        for r in run["summary"]:  # type: ignore[attr-defined]
+            print(f"| {run['name']} | {r['calls']} | {r['turns']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['max_ms']:.0f} | "
+                  f"{r['cut_offs']} ({r['cut_off_share']:.0%}) | {r['hangover_ms']:.0f} | {r['endpoint_wait_ms']:.0f} | "
+                  f"{r['stt_queue_ms']:.0f} | {r['stt_ms']:.0f} | {r['drafted']:.0%} | {r['after_end_ms']:.0f} | "
+                  f"{r['max_gap_ms']:.0f} / {r['pacer_max_gap_ms']:.0f} | {r['gaps_over_40ms']} / {r['pacer_gaps_over_40ms']} |")
+    for r in ratio:
+        print(f"\npipecat / voicebridge at {r['calls']} call(s): p50 x{r['p50_ratio']:.2f}, p95 x{r['p95_ratio']:.2f}")
     return 0
 
 
