@@ -38,6 +38,9 @@ from media_stream_peer import MediaStreamPeer  # noqa: E402  (benchmarks/ is not
 
 RESULTS = Path(__file__).parent / "results"
 STAGGER_S = 0.5  # start offset between concurrent calls
+# The caller speaks after this much agent silence. Long enough that a reply whose next sentence is late (slow TTS on a
+# busy machine) is not taken for finished: its rest would then land on the caller's words and count as a cut-off.
+QUIET_S = 1.2
 UTTERANCES = {
     "en": [
         "Hello, my heating stopped working this morning.",
@@ -125,15 +128,15 @@ async def one_call(target: str | int, utterances: list[bytes], concurrency: int,
     peer: AsteriskPeer | MediaStreamPeer = MediaStreamPeer(target) if isinstance(target, str) else AsteriskPeer("127.0.0.1", target)
     await peer.connect()
     await peer.wait_for_speech(0, 30)
-    await peer.wait_for_quiet(0.6, 30)
+    await peer.wait_for_quiet(QUIET_S, 30)
     for pcm in utterances:
         sent = await peer.say(pcm)
         # A false cut-off: agent speech that arrived while the caller was still talking (an answer to half a turn).
-        cut_off = any(f.is_speech for f in peer.arrivals() if sent.started + 0.1 < f.at <= sent.last_sample_at)
+        cut_off = any(f.is_speech for f in peer.arrivals() if sent.started + 0.2 < f.at <= sent.last_sample_at)
         reply = await peer.wait_for_speech(sent.last_sample_at, 60)
         if reply is None:
             break
-        await peer.wait_for_quiet(0.6, 60)
+        await peer.wait_for_quiet(QUIET_S, 60)
         gap, over = speaking_gaps(peer, reply - 0.001)
         turns.append(Turn(peer.call_id, concurrency, (reply - sent.last_sample_at) * 1000, gap, over, cut_off))
         if peer.agent_hung_up:

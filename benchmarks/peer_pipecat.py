@@ -111,7 +111,7 @@ def build_app(args: argparse.Namespace, llm_url: str):  # type: ignore[no-untype
         # ends by pipecat's default stop strategy (the smart-turn v3 model on the audio, with the transcript).
         vad = VADProcessor(vad_analyzer=SileroVADAnalyzer())
         pipeline = Pipeline([transport.input(), vad, stt, aggregators.user(), llm, tts, transport.output(), aggregators.assistant()])
-        task = PipelineTask(pipeline, params=PipelineParams(audio_in_sample_rate=8000, audio_out_sample_rate=8000))
+        task = PipelineTask(pipeline, params=PipelineParams(audio_in_sample_rate=16000, audio_out_sample_rate=8000))  # Whisper reads 16 kHz
 
         @transport.event_handler("on_client_connected")
         async def _greet(_transport, _client) -> None:  # type: ignore[no-untyped-def]
