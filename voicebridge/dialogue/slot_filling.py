@@ -106,6 +106,36 @@ class Filled:
     emergency: bool = False
 
 
+_TRAILING_FROM_RE = re.compile(r"\s+(?:from|von|vom|von der)$", re.I)
+_COMPANY_WORD = r"(?:Dr\.|[A-ZÄÖÜ][\w'&-]*)"
+_NAME_BEFORE_COMPANY_RE = re.compile(
+    r"(?:\b(?i:hier ist|hier spricht|this is|my name is|mein name ist|ich bin)\s+|^\W*)((?:Dr\.\s+)?[A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+)?)"
+    r"\s+(?i:von der|vom|from)\s+[A-ZÄÖÜ]")
+_COMPANY_LEAD_WORDS = frozenset("von vom der die das bei hier ist firma from the at for für mit hi hello hallo".split())
+_FROM_COMPANY_RE = re.compile(rf"^,?\s+(?:von der|vom|von|from the|from)\s+({_COMPANY_WORD}(?:\s+(?:{_COMPANY_WORD}|und|and|&))*)")
+
+
+def _whole_company(text: str, company: str) -> str:
+    """ "Keller Immobilien GmbH": the parser stops at a surname that is also a word; the capitalised word before it belongs."""
+    at = text.find(company) if company else -1
+    if at <= 0:
+        return company
+    m = re.search(r"([A-ZÄÖÜ][\w'-]+)\s+$", text[:at])
+    return f"{m.group(1)} {company}" if m and m.group(1).lower() not in _COMPANY_LEAD_WORDS else company
+
+
+def _company_after_name(text: str, name: str) -> str:
+    """ "Dieter Bäcker vom Café Central", "Emily Clarke from Baker Properties": a company with no legal form, right after the
+    caller's own name."""
+    if not name:
+        return ""
+    at = text.find(name)
+    if at < 0:
+        return ""
+    m = _FROM_COMPANY_RE.match(text[at + len(name):])
+    return re.sub(r"\s+(?:und|and|&)$", "", m.group(1)) if m else ""
+
+
 def order_number(text: str, language: str = "de") -> str:
     """An order or invoice number the caller reads out after naming it ("Auftragsnummer 48213", "invoice number 2026 0345")."""
     reference = parse_reference(text, language)
@@ -152,12 +182,14 @@ def _address_extras(text: str) -> list[str]:
     return [p for p in parts if _EXTRA_RE.match(p) and len(p.split()) <= 5 and not re.search(r"\d{4,}", p)]
 
 
+_EN_TENS_RE = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(one|two|three|four|five|six|seven|eight|nine)\b", re.I)
 _PAUSE_RE = re.compile(r"(?<=\d)\s*(?:\.\.\.|…)\s*(?=\d)")
 
 
 def phone_in(text: str, language: str) -> PhoneNumber | None:
     """The number an utterance gives; when it corrects itself ("0171 234…, nein, Moment, 0171 …") the last one."""
     text = _PAUSE_RE.sub(" ", text)  # Whisper writes a pause inside a number as "…": "0177... 978... 52810"
+    text = _EN_TENS_RE.sub(r"\1 \2", text)  # "eighty-two" is one pair, not "eighty" then a separator
     numbers = find_phone_numbers(text, language)
     if len(numbers) > 1 and parse_correction(text, language) or len(numbers) > 1 and re.search(r"\b(nein|no|sorry|entschuldigung)\b", text, re.I):
         return numbers[-1]
@@ -203,9 +235,13 @@ class SlotFiller:
         if name is None and not s.name:
             titled = next((m for m in _TITLED_RE.finditer(text) if (m.group(1) or "").lower() not in _ADDRESSEE_WORDS), None)
             name = titled.group(2) if titled else None
+        if name is None and (m := _NAME_BEFORE_COMPANY_RE.search(text)) and m.group(1).split()[0].lower() not in NOT_A_NAME:
+            name = m.group(1)  # "hier ist Dieter Bäcker vom Café Central"
+        if name:
+            name = _TRAILING_FROM_RE.sub("", name)  # "Emily Clarke from" Baker Properties
         if name and (not s.name or correction or asking == "name" or _completes(s.name, name)):
             s.name = name
-        company = parse_company(text, lang)
+        company = _whole_company(text, parse_company(text, lang) or "") or _company_after_name(text, name or s.name)
         if company and (not s.company or correction):
             s.company = company
         phone = phone_in(text, lang)
