@@ -6,13 +6,15 @@ Seeds below TEST_SEED_BASE are the dev part (tune on these); seeds from TEST_SEE
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from tests.conversations import parts as P
 from voicebridge.dialogue.parsers import DEFAULT_TIMEZONE
 
+_T = TypeVar("_T")
 TEST_SEED_BASE = 100_000
 SPLIT_SIZE = 200
 BUSINESS = "Sanitär Huber"
@@ -287,6 +289,10 @@ def spoken_number(number: str, language: str, form: str, seed: int) -> str:
             return f"+49 {prefix[1:]} {rest}"
         plus_word = "plus vier neun" if language == "de" else "plus four nine"
         return f"{plus_word}, {P.digit_words(prefix[1:], language)}, " + ", ".join(P.digit_words(g, language) for g in P.groups_of(rest, (3, 4)))
+    if form == "slash":
+        return f"{prefix} / {' '.join(P.groups_of(rest, (3, 2, 2)))}"
+    if form == "brackets":
+        return f"({prefix}) {rest}"
     if form == "whisper_dots":
         return f"{prefix}. " + ", ".join(rest)
     if form == "whisper_commas":
@@ -322,27 +328,33 @@ def _window(phrase: tuple[str, int, str], now: datetime) -> date:
 
 def generate(seed: int) -> Facts:
     rng = random.Random(seed)
+    held_out = seed >= TEST_SEED_BASE
+
+    def pool(shared: Sequence[_T], key: str) -> Sequence[_T]:
+        """The dev part draws on the shared parts only; the test part also on parts written for it alone."""
+        return (*shared, *P.TEST_ONLY.get(key, ())) if held_out else shared  # type: ignore[misc]
+
     language = "de" if rng.random() < 0.6 else "en"
     de = language == "de"
     scenario = rng.choices([s for s, _ in SCENARIOS], [w for _, w in SCENARIOS])[0]
     now = NIGHT if scenario == "emergency" and rng.random() < 0.4 else rng.choice(NOWS)
-    first, last, gender = rng.choice(P.NAMES_DE if de else P.NAMES_EN)
+    first, last, gender = rng.choice(pool(P.NAMES_DE if de else P.NAMES_EN, "NAMES_DE" if de else "NAMES_EN"))
     name_style = rng.choices(("full", "title_last", "last_first", "dr_full", "spelled"), (50, 15, 15, 8, 12))[0]
     if name_style == "last_first" and scenario in ("message", "follow_up", "landlord", "one_breath"):
         name_style = "full"
     if name_style == "spelled" and scenario in ("message", "follow_up", "landlord", "one_breath"):
         name_style = "full"
-    company, company_from = rng.choice(P.COMPANIES_DE if de else P.COMPANIES_EN)
+    company, company_from = rng.choice(pool(P.COMPANIES_DE if de else P.COMPANIES_EN, "COMPANIES_DE" if de else "COMPANIES_EN"))
     if rng.random() > 0.2 or scenario not in ("job", "one_breath", "quote") or name_style == "last_first":
         company = ""
     prefix = rng.choice(P.MOBILE_PREFIXES if rng.random() < 0.75 else P.LANDLINE_PREFIXES)
     national = prefix + "".join(rng.choice("0123456789") for _ in range(rng.choice((7, 7, 8)) if len(prefix) <= 4 else 6))
     national = national[: len(prefix)] + str(rng.randint(1, 9)) + national[len(prefix) + 1:]  # no zero after the prefix
-    number_form = rng.choice(NUMBER_FORMS)
+    number_form = rng.choice(pool(NUMBER_FORMS, "NUMBER_FORMS"))
     number = "+49" + national[1:] if number_form == "plus" else national
-    street = rng.choice(P.STREETS_DE if de or rng.random() < 0.5 else P.STREETS_EN)
-    house = rng.choice(P.HOUSE_NUMBERS)
-    plz, town_de, town_en = rng.choice(P.TOWNS)
+    street = rng.choice(pool(P.STREETS_DE, "STREETS_DE") if de or rng.random() < 0.5 else pool(P.STREETS_EN, "STREETS_EN"))
+    house = rng.choice(pool(P.HOUSE_NUMBERS, "HOUSE_NUMBERS"))
+    plz, town_de, town_en = rng.choice(pool(P.TOWNS, "TOWNS"))
     town = town_de if de else town_en
     street_no = f"{house} {street.name}" if street.english else f"{street.name} {house}"
     form = rng.choice(("plz_last", "plz_first", "in_town", "floor", "care_of"))
@@ -358,34 +370,36 @@ def generate(seed: int) -> Facts:
     else:
         address = f"{street_no}, {plz} {town}"
     address_key = (street_no, plz if form != "in_town" else town)
-    concern = rng.choice(P.CONCERNS[language])
+    concern = rng.choice(pool(P.CONCERNS[language], f"CONCERNS_{language}"))
     urgency_level = rng.choice(("soon", "no_rush"))
-    urgency_phrase = rng.choice(P.URGENCY_PHRASES[language][urgency_level])
-    window_choice = rng.choice([w for w in P.WINDOW_PHRASES[language] if not (w[2] == "weekday" and w[1] == now.weekday())])
+    urgency_phrase = rng.choice(pool(P.URGENCY_PHRASES[language][urgency_level], f"URGENCY_{language}_{urgency_level}"))
+    window_choice = rng.choice([w for w in pool(P.WINDOW_PHRASES[language], f"WINDOWS_{language}") if not (w[2] == "weekday" and w[1] == now.weekday())])
     facts: dict[str, Any] = dict(
         seed=seed, language=language, scenario=scenario, now=now, first=first, last=last, gender=gender, name_style=name_style,
         company=company, company_from=company_from, number=number, number_form=number_form, address=address, address_key=address_key, concern=concern,
         urgency=urgency_level, urgency_phrase=urgency_phrase, window_phrase=window_choice[0], window_date=_window(window_choice, now),
-        filler=rng.choice(P.FILLERS[language]), greeting=rng.choice(P.GREETINGS[language]),
+        filler=rng.choice(pool(P.FILLERS[language], f"FILLERS_{language}")), greeting=rng.choice(P.GREETINGS[language]),
         readback_style=rng.choices(("yes", "move_on", "unclear"), (75, 15, 10))[0],
         extra={"opening": rng.choice(("concern", "name_first", "name_in_sentence"))},
     )
-    if urgency_phrase in P.ASAP_PHRASES:
+    if urgency_phrase in P.ASAP_PHRASES or urgency_phrase in P.TEST_ASAP_PHRASES:
         facts.update(window_phrase="", window_date=None)
     if scenario == "emergency":
-        facts.update(concern=rng.choice(P.EMERGENCIES[language]), urgency="emergency", urgency_phrase="", window_phrase="", window_date=None)
+        facts.update(concern=rng.choice(pool(P.EMERGENCIES[language], f"EMERGENCIES_{language}")), urgency="emergency", urgency_phrase="",
+                     window_phrase="", window_date=None)
     elif scenario == "quote":
-        facts.update(concern=rng.choice(P.QUOTES[language]), urgency="", urgency_phrase="")
+        facts.update(concern=rng.choice(pool(P.QUOTES[language], f"QUOTES_{language}")), urgency="", urgency_phrase="")
     elif scenario == "follow_up":
         order = str(rng.randint(10000, 99999)) if rng.random() < 0.6 else f"2026{rng.randint(100, 999)}"
-        facts.update(concern=rng.choice(P.FOLLOW_UPS[language]), order_number=order, urgency="", urgency_phrase="", window_phrase="",
+        facts.update(concern=rng.choice(pool(P.FOLLOW_UPS[language], f"FOLLOW_UPS_{language}")), order_number=order, urgency="",
+                     urgency_phrase="", window_phrase="",
                      window_date=None)
     elif scenario == "message":
-        recipient, recipient_last, message = rng.choice(P.MESSAGES[language])
+        recipient, recipient_last, message = rng.choice(pool(P.MESSAGES[language], f"MESSAGES_{language}"))
         facts.update(concern=message, recipient=recipient, urgency="", urgency_phrase="", window_phrase="", window_date=None,
                      extra={"recipient_last": recipient_last})
     elif scenario in ("question_only", "question_job"):
-        facts["question"] = rng.choice(P.QUESTIONS[language])
+        facts["question"] = rng.choice(pool(P.QUESTIONS[language], f"QUESTIONS_{language}"))
         if scenario == "question_only":
             facts.update(urgency="", urgency_phrase="", window_phrase="", window_date=None)
     elif scenario == "landlord":
