@@ -104,6 +104,8 @@ def test_roles_and_tenants(tmp_path: Path) -> None:
     token = csrf_of(client.get("/").text)
     assert client.post(f"/calls/{CALL_A}/state", data={"state": "done", "assignee": "sam", "csrf_token": token}).status_code == 303
     assert client.post(f"/calls/{CALL_A}/remarks", data={"remark": "Rückruf 14 Uhr", "csrf_token": token}).status_code == 303
+    assert client.post(f"/calls/{CALL_A}/state", data={"state": "done", "assignee": "wera", "csrf_token": token}).status_code == 400
+    assert client.post(f"/calls/{CALL_A}/state", data={"state": "gone", "csrf_token": token}).status_code == 400
     page = client.get(f"/calls/{CALL_A}").text
     assert "Rückruf 14 Uhr" in page and 'id="call-state">done' in page
     assert client.get("/users").status_code == 403

@@ -148,3 +148,29 @@ async def test_browser_phone_refuses_viewers_and_bad_messages(tmp_path: Path) ->
             assert conn.execute("select end_reason from calls where id = ?", [call_id]).fetchone() == ("bad_message",)
     finally:
         await daemon.stop()
+
+
+async def test_profile_saved_by_a_separate_web_process_reaches_the_daemon(tmp_path: Path) -> None:
+    """`voicebridge web` as its own process: the daemon notices the saved profile by polling (no nudge), within ~1 s."""
+    from voicebridge.store.profiles import profile_data, save_profile
+
+    config = web_config(tmp_path)  # [web] not enabled in the daemon
+    daemon = Daemon(config, fake_models([]))
+    await daemon.start()
+    try:
+        assert daemon.web is None and daemon.services is not None
+        data = profile_data(config.tenant("weber").profile)
+        data["oncall_number"] = "0171 9999999"
+        conn = sqlite3.connect(config.database_path)
+        try:
+            save_profile(conn, "weber", data, "web:wera")
+        finally:
+            conn.close()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        while daemon.services.config.tenant("weber").profile.oncall_number != "0171 9999999":
+            assert loop.time() < deadline, "the daemon did not pick up the saved profile"
+            await asyncio.sleep(0.1)
+        assert daemon.services.config.tenant("default").profile == config.tenant("default").profile
+    finally:
+        await daemon.stop()

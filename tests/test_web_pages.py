@@ -69,6 +69,9 @@ def test_profile_editor_rules_and_roles(tmp_path: Path) -> None:
     assert profile.hours.mon == "08:00-12:00, 13:00-17:00" and profile.services == ("Heizung", "Sanitär") and profile.faq[0].keywords == ("preis", "kosten")
     assert config.tenant("weber").profile == ctx.config.tenant("weber").profile
     assert ("web:olga", "change", "profile") in audit_rows(ctx, "default")
+    assert client.post("/profile/reset", data={"csrf_token": token, "tenant": "default"}).status_code == 303
+    page = client.get("/profile").text
+    assert "From the config file" in page and "preis, kosten" not in page and 'id="profile-reset"' not in page
 
 
 def test_call_page_shows_field_provenance_and_timings(tmp_path: Path) -> None:

@@ -54,6 +54,12 @@ def save_profile(conn: sqlite3.Connection, tenant: str, data: dict[str, Any], by
     return profile
 
 
+def reset_profile(conn: sqlite3.Connection, tenant: str) -> bool:
+    """Back to the config file's profile; False if the tenant had no stored one."""
+    with conn:
+        return conn.execute("delete from profiles where tenant = ?", [tenant]).rowcount > 0
+
+
 def with_profiles(config: Config, stored: list[StoredProfile]) -> Config:
     """The config with each stored profile in place of its tenant's; a stored profile that no longer passes is skipped."""
     profiles: dict[str, BusinessProfile] = {}

@@ -98,6 +98,7 @@ TEXT: dict[str, dict[str, str]] = {
     "profile_hint": {"de": "Gilt ab dem nächsten Anruf, ohne Neustart. Geprüft wie die Konfigurationsdatei.",
                      "en": "Applies from the next call on, without a restart. Checked like the config file."},
     "profile_source_db": {"de": "Zuletzt geändert von {who} am {at}.", "en": "Last changed by {who} at {at}."},
+    "profile_reset": {"de": "Zurück zum Profil der Konfigurationsdatei", "en": "Back to the config file's profile"},
     "profile_source_config": {"de": "Aus der Konfigurationsdatei.", "en": "From the config file."},
     "retention": {"de": "Aufbewahrung (Tage)", "en": "Retention (days)"},
     "retention_hint": {"de": "Tage nach Ende des Anrufs bis zur automatischen Löschung; gilt für diesen Betrieb statt [retention] der Konfiguration.",

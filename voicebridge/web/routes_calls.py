@@ -6,6 +6,7 @@ import io
 import re
 import sqlite3
 import wave
+from collections.abc import Callable
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -91,33 +92,46 @@ def recording_file(request: Request, form: FormData | None) -> Response:
     return Response(buffer.getvalue(), media_type="audio/wav", headers={"Cache-Control": "no-store"})
 
 
-def update_state(request: Request, form: FormData | None) -> Response:
+ChangeCall = Callable[[sqlite3.Connection, Visitor, str, str], dict[str, object] | None]
+
+
+def _staff_change(request: Request, form: FormData | None, change: ChangeCall) -> Response:
+    """Staff work on one of their calls: signed in as staff, the form's CSRF token, the call's tenant; audited if it changed."""
     ctx = web(request)
     call_id = request.path_params["call_id"]
     with ctx.db.connect() as conn:
         who = visitor(request, conn, "staff")
         check_csrf(who, form)
         tenant = _own_call(request, conn, who, call_id)
-        state, assignee = field(form, "state", "open"), field(form, "assignee")
-        if state not in q.STATES:
+        detail = change(conn, who, tenant, call_id)
+        if detail is not None:
+            audit(conn, tenant, who, "change", call_id, detail)
+    return RedirectResponse(f"/calls/{call_id}?saved=1", status_code=303)
+
+
+def update_state(request: Request, form: FormData | None) -> Response:
+    state, assignee = field(form, "state", "open"), field(form, "assignee")
+
+    def change(conn: sqlite3.Connection, who: Visitor, tenant: str, call_id: str) -> dict[str, object]:
+        staff = {u.name for u in list_users(conn) if tenant in u.tenants and u.role != "viewer"}
+        if state not in q.STATES or (assignee and assignee not in staff):
             raise HttpProblem(400, "not_found")
         q.set_state(conn, call_id, state, assignee, who.name)
-        audit(conn, tenant, who, "change", call_id, {"state": state, "assignee": assignee})
-    return RedirectResponse(f"/calls/{call_id}?saved=1", status_code=303)
+        return {"state": state, "assignee": assignee}
+
+    return _staff_change(request, form, change)
 
 
 def add_remark(request: Request, form: FormData | None) -> Response:
-    ctx = web(request)
-    call_id = request.path_params["call_id"]
-    with ctx.db.connect() as conn:
-        who = visitor(request, conn, "staff")
-        check_csrf(who, form)
-        tenant = _own_call(request, conn, who, call_id)
-        text = field(form, "remark")
-        if text:
-            q.add_remark(conn, call_id, who.name, text)
-            audit(conn, tenant, who, "change", call_id, {"remark_chars": len(text)})
-    return RedirectResponse(f"/calls/{call_id}?saved=1", status_code=303)
+    text = field(form, "remark")
+
+    def change(conn: sqlite3.Connection, who: Visitor, tenant: str, call_id: str) -> dict[str, object] | None:
+        if not text:
+            return None
+        q.add_remark(conn, call_id, who.name, text)
+        return {"remark_chars": len(text)}
+
+    return _staff_change(request, form, change)
 
 
 ROUTES = [

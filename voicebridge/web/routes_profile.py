@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from voicebridge.errors import ConfigError
-from voicebridge.store.profiles import load_profiles, profile_data, save_profile
+from voicebridge.store.profiles import load_profiles, profile_data, reset_profile, save_profile
 from voicebridge.web.pages import audit, check_csrf, endpoint, field, render, visitor, web
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -86,7 +86,21 @@ def save(request: Request, form: FormData | None) -> Response:
     return RedirectResponse(f"/profile?tenant={tenant}&saved=1", status_code=303)
 
 
+def reset(request: Request, form: FormData | None) -> Response:
+    ctx = web(request)
+    with ctx.db.connect() as conn:
+        who = visitor(request, conn, "owner")
+        check_csrf(who, form)
+        tenant = who.tenant(field(form, "tenant"))
+        if reset_profile(conn, tenant):
+            audit(conn, tenant, who, "change", "profile", {"reset": "config file"})
+    if ctx.on_profile_saved is not None:
+        ctx.on_profile_saved()
+    return RedirectResponse(f"/profile?tenant={tenant}&saved=1", status_code=303)
+
+
 ROUTES = [
+    Route("/profile/reset", endpoint(reset), methods=["POST"]),
     Route("/profile", endpoint(profile_page), methods=["GET"]),
     Route("/profile", endpoint(save), methods=["POST"]),
 ]
