@@ -60,3 +60,15 @@ def test_missing_certificate_is_one_line(tmp_path: Path) -> None:
     half, _ = write_config(tmp_path, web_extra=f'tls_cert_file = "{tmp_path}/nope.pem"')
     done = subprocess.run([sys.executable, "-m", "voicebridge", "--config", str(half), "web"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "go together" in done.stderr
+
+
+def test_web_refuses_a_database_others_can_read(tmp_path: Path) -> None:
+    from tests.web_helpers import seed
+    from voicebridge.config import load_config
+    from voicebridge.web.app import build_context
+
+    config, _port = write_config(tmp_path)
+    seed(build_context(load_config(config)))
+    (tmp_path / "calls.db").chmod(0o644)
+    done = subprocess.run([sys.executable, "-m", "voicebridge", "--config", str(config), "web"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "can be read by other accounts" in done.stderr and "chmod 600" in done.stderr

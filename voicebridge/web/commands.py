@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 
 from voicebridge.config import Config
@@ -51,8 +52,12 @@ def _password(prompt_twice: bool = True) -> str:
 
 def run(config: Config, args: argparse.Namespace) -> int:
     if args.command == "web":
+        from voicebridge.privacy.commands import check_private
         from voicebridge.web.server import serve_web
 
+        os.umask(0o077)  # the WAL and shared-memory files it may create are the owner's only, as with `serve`
+        if config.database_path.exists():
+            check_private(config.database_path)  # personal data only in files no other account can read
         return serve_web(config, port=args.port)
     db = WebDatabase.open(config.database_path)
     min_length = config.web.password_min_length

@@ -52,6 +52,7 @@ TEXT: dict[str, dict[str, str]] = {
     "note": {"de": "Notiz", "en": "Note"},
     "source": {"de": "Quelle", "en": "Source"},
     "field": {"de": "Feld", "en": "Field"},
+    "note_source": {"de": "Notiz erstellt von", "en": "Note written by"},
     "value": {"de": "Wert", "en": "Value"},
     "mon": {"de": "Montag", "en": "Monday"},
     "tue": {"de": "Dienstag", "en": "Tuesday"},
