@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 PEER_VENV ?= /work/peer-venv
 
-.PHONY: install run test lint bench bench-peer peer-venv clean
+.PHONY: install run test lint bench bench-peer peer-venv soak clean
 
 $(VENV)/.installed: pyproject.toml scripts/install.sh
 	VENV=$(VENV) bash scripts/install.sh
@@ -34,6 +34,9 @@ peer-venv: $(PEER_VENV)/.installed
 
 bench-peer: install peer-venv
 	PEER_VENV=$(PEER_VENV) $(BIN)/python benchmarks/latency.py --levels 1,4 --german-levels "" --pausing-levels "" --peer-levels 1,4 --name peer
+
+soak: install
+	$(BIN)/python benchmarks/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -154,6 +154,9 @@ def test_kill_mid_call_loses_nothing_and_restart_recovers(tmp_path: Path, serve:
     texts = [r[0] for r in conn.execute("select text from turns where call_id=? order by seq", [call_id])]
     assert any("drain" in t.lower() for t in texts), texts
     assert conn.execute("select ended_at from calls where id=?", [call_id]).fetchone()[0] is None
+    # A reply cut off by the kill is not stored as said in full: until it played to the end it is marked interrupted.
+    playing = conn.execute("select count(*) from turns where call_id=? and role='agent' and ended_at='' and interrupted=0", [call_id])
+    assert playing.fetchone()[0] == 0
     conn.close()
 
     restarted = serve(config)
@@ -244,3 +247,66 @@ def test_config_example_is_a_valid_config(tmp_path: Path) -> None:
     path.write_text(example.stdout)
     checked = run_cli("--config", str(path), "doctor", timeout=120)
     assert "config: ok" in checked.stdout
+
+
+def run_as_another_user(argv: list[str]) -> tuple[int, str]:
+    """`voicebridge ARGV` in a forked child that dropped to user nobody (when we are root), stderr captured."""
+    from voicebridge import cli
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(read_end)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            sys.stderr = os.fdopen(write_end, "w")  # pytest's capture replaced the real stderr
+            code = cli.main(argv)
+            sys.stderr.flush()
+        finally:
+            os._exit(locals().get("code", 99))
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(read_end) as err:
+        return os.waitstatus_to_exitcode(status), err.read()
+
+
+def test_another_user_gets_one_line_about_permissions() -> None:
+    import shutil
+    import tempfile
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="vb-perm-"))  # pytest's own tmp dirs are closed to other users
+    try:
+        _another_user_reads(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path)
+
+
+def _another_user_reads(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    private = tmp_path / "private"
+    for directory, mode in ((tmp_path, 0o755), (shared, 0o755), (private, 0o700)):
+        directory.mkdir(exist_ok=True)
+        os.chmod(directory, mode)
+    config = shared / "voicebridge.toml"
+    config.write_text(f'[storage]\ndatabase = "{private / "calls.db"}"\n', encoding="utf-8")
+    os.chmod(config, 0o644)
+    if os.geteuid() != 0:
+        os.chmod(private, 0o000)  # without root there is no other user: take the access away instead
+    code, err = run_as_another_user(["--config", str(config), "calls", "list"])
+    assert code == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err and "internal error" not in err
+    assert "permission denied for" in err and "calls.db" in err and "fix:" in err
+
+
+def test_doctor_warns_about_a_readable_config_holding_secrets(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[ami]\nsecret = "s3cr3t-do-not-print"')
+    os.chmod(config, 0o644)
+    exposed = run_cli("--config", str(config), "doctor")
+    assert "config: WARNING" in exposed.stdout and "ami.secret" in exposed.stdout and "chmod 600" in exposed.stdout
+    assert "s3cr3t-do-not-print" not in exposed.stdout + exposed.stderr
+    os.chmod(config, 0o600)
+    private = run_cli("--config", str(config), "doctor")
+    assert "config: ok" in private.stdout and "WARNING" not in private.stdout

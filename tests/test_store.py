@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,60 @@ async def test_failed_write_is_kept_and_retried(tmp_path: Path) -> None:
     assert await writer.submit(store.add_turn, turn("c3", 2, "later")) is True
     assert [t["text"] for t in store.turns("c3")] == ["kept", "later"]
     await writer.close()
+
+
+async def test_a_refused_write_never_blocks_the_others(tmp_path: Path) -> None:
+    """A reused call id (UNIQUE constraint) is refused for good: logged and dropped, and the writes behind it land."""
+    store = CallStore(tmp_path / "calls.db")
+    writer = StoreWriter(store)
+    assert await writer.submit(store.open_call, CallOpened("c1", "audiosocket", "de", 8000)) is True
+    assert await writer.submit(store.open_call, CallOpened("c1", "audiosocket", "de", 8000)) is False
+    writer.write(store.open_call, CallOpened("c2", "audiosocket", "de", 8000))
+    assert await writer.submit(store.add_turn, turn("c2", 1, "after the refused one")) is True
+    assert writer.backlog == 0 and writer.dropped == 1
+    assert [t["text"] for t in store.turns("c2")] == ["after the refused one"]
+    assert store.has_call("c1") and store.has_call("c2") and not store.has_call("c3")
+    await writer.close()
+
+
+LOCKER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+
+
+async def hold_exclusive_lock(path: Path, seconds: float) -> asyncio.subprocess.Process:
+    """Another process (as a backup tool or a careless sqlite3 shell would) holds an exclusive lock on the database."""
+    locker = await asyncio.create_subprocess_exec(sys.executable, "-c", LOCKER, str(path), str(seconds), stdout=asyncio.subprocess.PIPE)
+    assert locker.stdout is not None and (await locker.stdout.readline()).strip() == b"locked"
+    return locker
+
+
+async def test_writes_queue_behind_another_process_lock_and_all_land(tmp_path: Path) -> None:
+    """Another process holds an exclusive lock: `write` returns at once (the caller never waits), reads of whether a
+    call exists still answer (WAL), and every queued write is stored in order once the lock goes."""
+    path = tmp_path / "calls.db"
+    store = CallStore(path)
+    writer = StoreWriter(store, retry_s=0.05, max_retry_s=0.5)
+    await writer.submit(store.open_call, CallOpened("c1", "audiosocket", "de", 8000))
+    locker = await hold_exclusive_lock(path, 4)
+    try:
+        for seq in range(1, 21):
+            writer.write(store.add_turn, turn("c1", seq, f"turn {seq}"))  # returns without waiting on the lock
+        assert store.has_call("c1")  # a separate reader is not held up by the lock
+        assert locker.returncode is None and writer.backlog > 0  # the lock is still held: nothing could be written yet
+        await locker.wait()
+        for _ in range(200):
+            if writer.backlog == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert writer.backlog == 0
+        assert [t["text"] for t in store.turns("c1")] == [f"turn {seq}" for seq in range(1, 21)]
+    finally:
+        if locker.returncode is None:
+            locker.kill()
+        await writer.close()

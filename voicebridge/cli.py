@@ -18,6 +18,7 @@ from typing import NoReturn
 
 from voicebridge import __version__
 from voicebridge.config import Config, default_config_text, load_config, resolve_config_path
+from voicebridge.config_secrets import exposed_secrets_warning
 from voicebridge.errors import VoicebridgeError
 from voicebridge.log_settings import LogSettings
 from voicebridge.notify import commands as notes_commands
@@ -101,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except PermissionError as exc:  # run as a user that may not read the config, database or models
+        what = exc.filename or "a file voicebridge needs"
+        print(f"voicebridge: error: permission denied for {what}; fix: run it as the daemon's user "
+              f"(e.g. sudo -u voicebridge voicebridge ...) or give this user access", file=sys.stderr)
+        return 2
     except Exception as exc:  # the operator gets one line; the traceback only on request
         if os.environ.get("VOICEBRIDGE_DEBUG"):
             traceback.print_exc()
@@ -148,6 +154,9 @@ def _serve(config: Config) -> int:
     setup_logging(config)
     os.umask(0o077)  # everything the daemon creates (database, WAL, recordings, temp files) is for its own account only
     log.info("voicebridge %s starting with config %s", __version__, config.source)
+    exposed = exposed_secrets_warning(config)
+    if exposed:
+        log.warning("config: %s", exposed)
     asyncio.run(Daemon(config).serve_forever())
     return 0
 

@@ -35,6 +35,12 @@ class ServerConfig:
     # Asterisk always streams (silence included); nothing for this long means the peer is gone.
     peer_silence_timeout_s: float = field(default=10.0, metadata=_check(min=0.5, max=600))
     max_call_duration_s: float = field(default=900.0, metadata=_check(min=5, max=86400))
+    # A caller silent this long (no speech, only silence or empty frames) is told goodbye: the slot is freed.
+    no_speech_timeout_s: float = field(default=60.0, metadata=_check(min=5, max=3600))
+    # Peers stream in real time; audio ahead of the clock by more than this, or one message longer, is a flood.
+    max_audio_burst_ms: int = field(default=1000, metadata=_check(min=100, max=10000))
+    # Keys beyond a person's typing (10 a second after this burst) are a flood: the call is ended.
+    max_dtmf_burst: int = field(default=40, metadata=_check(min=5, max=1000))
 
 
 @dataclass(frozen=True)

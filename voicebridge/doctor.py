@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from voicebridge.config import Config
+from voicebridge.config_secrets import exposed_secrets_warning
 from voicebridge.errors import VoicebridgeError
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
@@ -82,7 +83,8 @@ CHECKS: list[Callable[[Config], Check]] = [_database, _port, _espeak, _german_vo
 
 
 def run_doctor(config: Config) -> int:
-    print(f"config: ok ({config.source})")
+    exposed = exposed_secrets_warning(config)
+    print(f"config: WARNING - {exposed}" if exposed else f"config: ok ({config.source})")
     failures = 0
     for check in CHECKS:
         result = check(config)

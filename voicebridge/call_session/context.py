@@ -27,6 +27,7 @@ class CallContext:
         self.out = output
         self.recording = CallRecording.off()
         self.ended: CallEnded | None = None
+        self.goodbye_reason: CallEnded | None = None  # why the agent's goodbye ends the call, when not the dialogue's
         self.transferred: CallEnded | None = None  # a Redirect succeeded: that is how the call ended, whatever closed the socket
         self.started_wall = datetime.now(UTC)
         self.started = time.monotonic()
@@ -55,4 +56,4 @@ class CallContext:
         """The caller does not want to be recorded: the file is deleted at once and the refusal is kept with the call."""
         if self.recording.refuse():
             log.info("call %s: the caller refused the recording; it was deleted", self.info.call_id)
-            await self.svc.store.submit(self.svc.store.store.set_recording, self.info.call_id, "refused")
+            self.svc.store.write(self.svc.store.store.set_recording, self.info.call_id, "refused")

@@ -84,7 +84,7 @@ class Responder:
                  "stt_reused_ms": round(stt.value.reused_ms), "hangover_ms": ended.hangover_ms,
                  "speculative": float(speculative)},
             )
-            self._turns.transcript.append(("caller", text))
+            self._turns.caller_heard(text)
             if ctx.ended is not None:
                 continue
             if await self._answer(text, draft, heard_at):
@@ -131,7 +131,7 @@ class Responder:
             return True
         if reply.end_call and completed:
             await self._tell_pbx_goodbye()
-            self._end(CallEnded("agent_goodbye"))
+            self._end(self._ctx.goodbye_reason or CallEnded("agent_goodbye"))
             return True
         return False
 
@@ -218,6 +218,10 @@ class Responder:
             await asyncio.wait(set(self._hint_tasks), timeout=10)
         ctx = self._ctx
         note = self.current_note()
+        if self._turns.caller_turns == 0 and not _has_content(note):
+            # A scanner, a misdial or a broken peer: nobody spoke and nothing was keyed, so nobody gets an e-mail.
+            log.info("call %s: no call note (no caller speech, nothing keyed)", ctx.info.call_id)
+            return
         store = ctx.svc.store
         try:
             await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), "parsers (note model pending)")
@@ -229,3 +233,9 @@ class Responder:
         notifier = getattr(ctx.svc, "notifier", None)
         if notifier is not None:
             notifier.dispatch(note)
+
+
+def _has_content(note: CallNote) -> bool:
+    """Whether the note holds anything the caller gave (keyed digits included) or a transfer."""
+    return any((note.name, note.company, note.callback_number, note.address, note.concern, note.transferred_to,
+                note.preferred_window is not None))

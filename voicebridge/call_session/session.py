@@ -8,21 +8,32 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import sqlite3
+from collections import deque
 from dataclasses import asdict
 
 from voicebridge.audio.pacer import OutgoingAudio
 from voicebridge.call_services import CallServices
 from voicebridge.call_session.context import CallContext
 from voicebridge.call_session.events import CallEnded, CallEvent, CallInfo, DtmfIn
+from voicebridge.call_session.input_guard import InputGuard
 from voicebridge.call_session.responder import Responder
 from voicebridge.call_session.turn_log import TurnLog
 from voicebridge.call_session.turn_taking import ResponderInput, TurnTaker
+from voicebridge.dialogue.receptionist import Reply
 from voicebridge.privacy.recordings import open_recording
 from voicebridge.store.call_store import CallClosed, CallOpened
 
 log = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT_S = 30
+SILENCE_CHECK_S = 1.0
+GOODBYE_GRACE_S = 15.0  # the polite goodbye to a silent caller gets this long to be said before the call is ended anyway
+NO_SPEECH = {
+    "de": "Ich höre Sie leider nicht. Bitte rufen Sie noch einmal an. Auf Wiederhören.",
+    "en": "I am sorry, I cannot hear you. Please call again. Goodbye.",
+}
+DUPLICATE_CHECK_S = 1.0  # an unanswered check lets the call go on: a stored call is never written over either way
 
 
 class CallSession:
@@ -33,7 +44,10 @@ class CallSession:
         self._turn_taking = TurnTaker(self._ctx, self._utterances)
         self._turns = TurnLog(self._ctx)
         self._responder = Responder(self._ctx, self._utterances, self._turn_taking.drafter, self._turns, self.feed)
-        self.dtmf: list[str] = []
+        self._refused = False  # refused before it began: no row, no note
+        server = services.config.server
+        self._guard = InputGuard(info.sample_rate, server.max_audio_burst_ms, server.max_dtmf_burst)
+        self._flooded = False
 
     @property
     def info(self) -> CallInfo:
@@ -48,12 +62,44 @@ class CallSession:
         return self._turn_taking.barge_ins
 
     @property
-    def transcript(self) -> list[tuple[str, str]]:
+    def transcript(self) -> deque[tuple[str, str]]:
         return self._turns.transcript
 
+    @property
+    def accepting(self) -> bool:
+        """False once the peer flooded: its reader should stop reading, the call is ending."""
+        return not self._flooded
+
     def feed(self, event: CallEvent) -> None:
-        """Called by the transport for every inbound message; never blocks."""
+        """Called by the transport for every inbound message; never blocks. A peer that floods (audio faster than real
+        time, keys faster than a person types) has what it queued dropped and its call ended."""
+        if self._flooded:
+            return
+        end = self._guard.check(event)
+        if end is not None:
+            self._flooded = True
+            log.warning("call %s: %s: %s", self.info.call_id, end.reason, end.detail)
+            while not self._events.empty():  # the flood's backlog goes at once: memory returns to what a call needs
+                self._events.get_nowait()
+            event = end
         self._events.put_nowait(event)
+
+    async def _watch_silence(self) -> None:
+        """A caller who says nothing for server.no_speech_timeout_s (only silence, or empty frames) is told goodbye."""
+        ctx = self._ctx
+        limit_ms = ctx.svc.config.server.no_speech_timeout_s * 1000
+        while ctx.ended is None:
+            await asyncio.sleep(SILENCE_CHECK_S)
+            if ctx.out.speaking or self._turn_taking.endpointer.in_speech:
+                self._turn_taking.last_voice_ms = ctx.now_ms()
+            if ctx.now_ms() - self._turn_taking.last_voice_ms < limit_ms:
+                continue
+            log.info("call %s: no caller speech for %.0f s; saying goodbye", self.info.call_id, limit_ms / 1000)
+            ctx.goodbye_reason = CallEnded("no_speech", "no caller speech for server.no_speech_timeout_s")
+            self._utterances.put_nowait(Reply(NO_SPEECH[ctx.language], end_call=True))
+            await asyncio.sleep(GOODBYE_GRACE_S)
+            self.feed(ctx.goodbye_reason)
+            return
 
     async def _learn_from_pbx(self) -> None:
         """AudioSocket carries only a UUID: the caller's number, the DID (hence the tenant) and the channel come over AMI."""
@@ -70,13 +116,28 @@ class CallSession:
         ctx.info = dataclasses.replace(ctx.info, caller_number=found.caller_number, called_number=found.called_number, channel=found.channel)
         ctx.choose_tenant()
 
+    async def _reused_id(self) -> bool:
+        """A peer that reconnects with the id of a stored call is refused: its writes would land on the old call."""
+        store = self._ctx.svc.store.store
+        try:
+            return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(None, store.has_call, self.info.call_id),
+                                          DUPLICATE_CHECK_S)
+        except (TimeoutError, sqlite3.Error) as exc:
+            log.warning("call %s: could not check the call id against the store (%s); taking it as new", self.info.call_id, exc)
+            return False
+
     async def run(self) -> CallEnded:
         ctx = self._ctx
         store = ctx.svc.store
+        if await self._reused_id():
+            log.warning("call %s refused: a call with this id is already stored (a peer reusing a UUID)", self.info.call_id)
+            ctx.ended = CallEnded("duplicate_call_id", "a call with this id is already stored")
+            self._refused = True
+            return ctx.ended
         await self._learn_from_pbx()
         info = ctx.info
         ctx.recording = open_recording(ctx.svc.recordings, ctx.svc.config, ctx.tenant.id, info.call_id, info.sample_rate)
-        await store.submit(
+        store.write(
             store.store.open_call,
             CallOpened(info.call_id, info.transport, ctx.language, info.sample_rate,
                        info.caller_number, info.called_number, info.channel, ctx.wall(0),
@@ -87,6 +148,7 @@ class CallSession:
             ctx.svc.config.server.max_call_duration_s, self.feed, CallEnded("max_duration", "call exceeded server.max_call_duration_s")
         )
         responder = asyncio.create_task(self._responder.run(), name=f"respond-{info.call_id}")
+        watcher = asyncio.create_task(self._watch_silence(), name=f"silence-{info.call_id}")
         try:
             ctx.ended = await self._event_loop(responder)
             await self._drain(responder)
@@ -96,9 +158,10 @@ class CallSession:
             ctx.recording.close()
             limit.cancel()
             responder.cancel()
-            await asyncio.gather(responder, return_exceptions=True)
+            watcher.cancel()
+            await asyncio.gather(responder, watcher, return_exceptions=True)
             ended = ctx.ended or CallEnded("internal_error", "session ended unexpectedly")
-            await store.submit(
+            store.write(
                 store.store.close_call,
                 CallClosed(info.call_id, ended.reason, ended.detail, asdict(ctx.out.stats())),
             )
@@ -139,7 +202,6 @@ class CallSession:
 
     async def _key(self, digit: str) -> None:
         ctx = self._ctx
-        self.dtmf.append(digit)
         if digit == ctx.recording.refuse_digit and not ctx.dialogue.typing_number:
             await ctx.refuse_recording()
             return
@@ -149,4 +211,5 @@ class CallSession:
 
     async def after_hangup(self) -> None:
         """Store the policy's call note (also for a caller who hung up mid-way: `missing` says what is not there) and send it."""
-        await self._responder.send_note()
+        if not self._refused:
+            await self._responder.send_note()

@@ -46,6 +46,7 @@ class TurnTaker:
         self._speculation: tuple[int, asyncio.Task[Draft]] | None = None
         self._utterance_no = 0
         self.barge_ins = 0
+        self.last_voice_ms = 0.0  # when the caller last started or stopped speaking (the call's clock)
 
     def audio(self, pcm: bytes) -> str:
         """Take the caller's audio; returns the keys pressed as in-band tones in it (usually none)."""
@@ -75,8 +76,10 @@ class TurnTaker:
             if isinstance(ev, SpeechStarted):
                 self._backchannel = False
                 self._utterance_no += 1
+                self.last_voice_ms = ctx.now_ms()
                 log.debug("call %s: caller speaking at %d ms", ctx.info.call_id, ev.at_ms)
             elif isinstance(ev, UtteranceEnded):
+                self.last_voice_ms = ctx.now_ms()
                 self._finish_utterance(ev)
             elif isinstance(ev, NoiseDiscarded):
                 self._drop_speculation()

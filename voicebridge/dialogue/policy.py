@@ -47,6 +47,8 @@ _RIGHT_COMPANY_RE = re.compile(
 
 _PARDON_RE = re.compile(r"\b(?:wie bitte|bitte|pardon|entschuldigung|sorry|what|excuse me)\s*\?", re.I)
 
+MAX_TYPED_DIGITS = 24
+
 
 @dataclass
 class ModelRequest:
@@ -136,7 +138,7 @@ class ConversationPolicy:
                 return self._next([])
             self.flow.readbacks_of_this_number = 0
             return self._readback()
-        if digit.isdigit():
+        if digit.isdigit() and len(self._digits) < MAX_TYPED_DIGITS:  # longer than any phone number: the rest is ignored
             self._digits += digit
         return None
 

@@ -1,6 +1,7 @@
 """Calls and turns in SQLite through sqlite-utils, in WAL mode, each write committed at once.
 
 The daemon reaches it through `StoreWriter`, which owns the connection on one thread so the event loop never waits on disk.
+Call ids are unique: a reused one is refused at the call's start (`has_call`), never written over.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import json
 import logging
 import os
 import sqlite3
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,6 +167,15 @@ class CallStore:
             self.close_call(CallClosed(row["id"], reason, "the daemon stopped during the call", ended_at=last or utc_now()))
         return len(rows)
 
+    def has_call(self, call_id: str) -> bool:
+        """Whether a call with this id was ever stored, read on a connection of its own: in WAL mode a reader is not
+        held up by another process's write lock, nor by this writer's queue."""
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+        try:
+            return conn.execute("select 1 from calls where id = ?", [call_id]).fetchone() is not None
+        finally:
+            conn.close()
+
     def get_call(self, call_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from calls where id = ?", [call_id]))
         return rows[0] if rows else None
@@ -191,38 +203,136 @@ class CallStore:
 
 
 class StoreWriter:
-    """Serialises all writes on one thread; a failed write (disk full) is kept and retried, never dropped."""
+    """Serialises all database work on one thread, in order. Writes from a call go in without waiting (`write`), so the
+    audio path never waits on disk or on a lock held by another process. A write that fails for a passing reason (disk
+    full, database locked) is kept and retried with backoff, never dropped; one refused for good (a duplicate call id)
+    is logged and dropped, so it never blocks the writes behind it."""
 
-    def __init__(self, store: CallStore) -> None:
+    def __init__(self, store: CallStore, retry_s: float = 0.2, max_retry_s: float = 5.0, close_timeout_s: float = 30.0) -> None:
         self.store = store
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
-        self._backlog: list[Callable[[], None]] = []
+        self._retry_s = retry_s
+        self._max_retry_s = max_retry_s
+        self._close_timeout_s = close_timeout_s
+        self._ops: deque[_Op] = deque()
+        self._wake = threading.Condition()
+        self._closing: float | None = None  # monotonic deadline for the last retries once close() was called
+        self.dropped = 0  # writes refused for good (logged one by one)
+        self._thread = threading.Thread(target=self._run, name="store", daemon=True)
+        self._thread.start()
+
+    def write(self, fn: Callable[..., None], *args: Any) -> None:
+        """Queue a write and return at once; it is applied in order, retried until it lands."""
+        self._put(_Op(lambda: fn(*args), True))
 
     async def submit(self, fn: Callable[..., None], *args: Any) -> bool:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, self._write, lambda: fn(*args))
+        """Queue a write and wait for its first attempt: True if it is stored, False if it failed (kept for retry
+        unless it was refused for good)."""
+        done = self._future()
+        self._put(_Op(lambda: fn(*args), True, done))
+        return bool(await done)
 
     async def query(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, lambda: fn(*args))
-
-    def _write(self, op: Callable[[], None]) -> bool:
-        self._backlog.append(op)
-        while self._backlog:
-            try:
-                self._backlog[0]()
-            except sqlite3.Error as exc:
-                log.error("call store write failed (%s); %d write(s) kept for retry", exc, len(self._backlog))
-                return False
-            self._backlog.pop(0)
-        return True
+        done = self._future()
+        self._put(_Op(lambda: fn(*args), False, done))
+        result: T = await done
+        return result
 
     @property
     def backlog(self) -> int:
-        return len(self._backlog)
+        """Writes not stored yet (queued, or failed and waiting for their retry)."""
+        with self._wake:
+            return sum(1 for op in self._ops if op.write)
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._pool, self._final_flush)
-        self._pool.shutdown(wait=True)
+        """Store what is queued (retrying up to close_timeout_s), then close the database."""
+        with self._wake:
+            self._closing = time.monotonic() + self._close_timeout_s
+            self._wake.notify()
+        await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
 
-    def _final_flush(self) -> None:
-        self._write(lambda: None)
+    def _future(self) -> asyncio.Future[Any]:
+        return asyncio.get_running_loop().create_future()
+
+    def _put(self, op: _Op) -> None:
+        with self._wake:
+            if self._closing is not None and not self._thread.is_alive():
+                raise StoreError("the call store is closed")
+            self._ops.append(op)
+            self._wake.notify()
+
+    def _run(self) -> None:
+        delay = self._retry_s
+        while True:
+            with self._wake:
+                while not self._ops and self._closing is None:
+                    self._wake.wait()
+                if not self._ops:
+                    break
+                op = self._ops[0]
+            try:
+                result = op.fn()
+            except sqlite3.OperationalError as exc:  # locked, disk full, I/O: passes; the write stays first in line
+                if op.write:
+                    if not op.failed:
+                        log.error("call store write failed (%s); %d write(s) kept for retry", exc, self.backlog)
+                    op.failed = True
+                    op.resolve(False)
+                    if self._closing is not None and time.monotonic() > self._closing:
+                        log.error("call store: %d write(s) could not be stored before shutdown (%s)", self.backlog, exc)
+                        break
+                    with self._wake:
+                        self._wake.wait(delay)
+                    delay = min(delay * 2, self._max_retry_s)
+                    continue
+                self._pop()
+                op.fail(exc)
+                continue
+            except Exception as exc:  # refused for good (constraint, a call never opened): this one only is dropped
+                self._pop()
+                if op.write:
+                    self.dropped += 1
+                    log.error("call store write refused and dropped (%s); the other writes go on", exc)
+                    op.resolve(False)
+                else:
+                    op.fail(exc)
+                continue
+            self._pop()
+            if op.failed:
+                log.warning("call store writable again; the kept writes are being stored")
+            delay = self._retry_s
+            op.resolve(True if op.write else result)
         self.store.close()
+
+    def _pop(self) -> None:
+        with self._wake:
+            self._ops.popleft()
+
+
+class _Op:
+    """One unit of database work and, when someone waits for it, the future that gets its outcome."""
+
+    def __init__(self, fn: Callable[[], Any], write: bool, done: asyncio.Future[Any] | None = None) -> None:
+        self.fn = fn
+        self.write = write
+        self.failed = False
+        self._done = done
+        self._loop = done.get_loop() if done is not None else None
+
+    def resolve(self, value: Any) -> None:
+        if self._done is not None and self._loop is not None:
+            done, self._done = self._done, None
+            self._loop.call_soon_threadsafe(_settle, done, value, None)
+
+    def fail(self, exc: BaseException) -> None:
+        if self._done is not None and self._loop is not None:
+            done, self._done = self._done, None
+            self._loop.call_soon_threadsafe(_settle, done, None, exc)
+
+
+def _settle(done: asyncio.Future[Any], value: Any, exc: BaseException | None) -> None:
+    if done.done():
+        return
+    if exc is not None:
+        done.set_exception(exc)
+    else:
+        done.set_result(value)

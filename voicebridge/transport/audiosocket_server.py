@@ -16,6 +16,7 @@ from voicebridge.transport.audiosocket_codec import HEADER, Kind, Message, Proto
 from voicebridge.transport.call_tasks import run_call
 
 log = logging.getLogger(__name__)
+MAX_EARLY_MESSAGES = 64  # DTMF and the like before the first audio frame (which tells the line rate)
 
 SessionFactory = Callable[[CallInfo, OutgoingAudio], CallSession]
 
@@ -124,6 +125,9 @@ class AudioSocketServer:
             if end is None and msg is not None:
                 if msg.is_audio:
                     audio = msg
+                elif len(early) >= MAX_EARLY_MESSAGES:  # Asterisk sends audio at once; a peer that does not is flooding
+                    end = CallEnded("protocol_flood", f"over {MAX_EARLY_MESSAGES} messages before the first audio")
+                    log.warning("call %s: %s: %s", call_id, end.reason, end.detail)
                 else:
                     early.append(msg)
         rate = audio.sample_rate if audio else 8000
@@ -193,6 +197,8 @@ class AudioSocketServer:
                 return
             assert msg is not None
             self._dispatch(session, msg)
+            if not session.accepting:  # a flood: the session ends the call; nothing more is read
+                return
 
 
 def _terminal(msg: Message | None, rate: int | None) -> CallEnded | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from voicebridge.audio.pcm import frame_bytes
+from voicebridge.transport.json_frames import JsonFrameError, load_json_frame
 
 SAMPLE_RATES = (8000, 16000)
 # Both modules cap their metadata at 8192 bytes (MAX_METADATA_LEN).
@@ -96,9 +97,9 @@ def apply_metadata(request: CallRequest, text: str) -> CallRequest:
         raise MessageError("bad_metadata", f"metadata frame of {len(text)} characters (limit {MAX_METADATA_CHARS})")
     # Details name the fault, never the content: metadata carries phone numbers, and details reach the log and the store.
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MessageError("bad_metadata", f"metadata frame of {len(text)} characters is not JSON ({exc.msg} at character {exc.pos})") from None
+        data = load_json_frame(text)
+    except JsonFrameError as exc:
+        raise MessageError("bad_metadata", f"metadata frame of {len(text)} characters: {exc}") from None
     if not isinstance(data, dict):
         raise MessageError("bad_metadata", f"metadata frame is JSON but not an object ({type(data).__name__})")
     changes: dict[str, object] = {}

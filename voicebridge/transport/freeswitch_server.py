@@ -37,7 +37,6 @@ freeswitch-modules `mod_audio_fork/lws_glue.cpp`, `audio_pipe.cpp`, `mod_audio_f
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
@@ -65,6 +64,7 @@ from voicebridge.transport.freeswitch_messages import (
     kill_audio,
     parse_request_path,
 )
+from voicebridge.transport.json_frames import JsonFrameError, load_json_frame
 
 log = logging.getLogger(__name__)
 
@@ -307,6 +307,8 @@ class FreeswitchServer:
             return CallEnded(exc.reason, exc.detail)
         for frame in frames:
             session.feed(AudioIn(frame))
+        if not session.accepting:  # a flood: the session ends the call; the reader stops
+            return CallEnded("protocol_flood", "input limits exceeded")
         return None
 
     async def _read_loop(self, ws: ServerConnection, session: CallSession, reframer: Reframer, dialect: Dialect) -> None:
@@ -345,8 +347,8 @@ class FreeswitchServer:
 
 def _is_json_object(text: str) -> bool:
     try:
-        return isinstance(json.loads(text), dict)
-    except ValueError:
+        return isinstance(load_json_frame(text), dict)
+    except JsonFrameError:
         return False
 
 
