@@ -167,3 +167,21 @@ async def test_a_slow_note_model_does_not_hold_the_note_and_an_answer_is_reconci
     assert note["extra"]["note_source"] == f"parsers+{answering.url}"
     assert note["company"] == "Smith Bakery" and note["summary"] == "Peter Smith's kitchen sink is blocked."
     assert "sk-" not in caplog.text
+
+
+async def test_a_daemon_stopping_during_the_generation_still_stores_the_parsers_note(
+        tmp_path: Path, models: Models, say: Callable[..., bytes], note_server: Callable[..., NoteServer]) -> None:
+    hanging = note_server(reply={"name": "Peter Smith"}, delay_s=60)
+    daemon = await _daemon_with_writer(tmp_path, models, url=hanging.url, timeout_s=600)
+    try:
+        call_id = await _call(daemon, [say("Hello, my name is Peter Smith. My kitchen sink is blocked.")])
+        for _ in range(6000):  # the model has the call (after any late hints in its lane: minutes on a loaded machine)
+            if hanging.requests:
+                break
+            await asyncio.sleep(0.1)
+        assert hanging.requests, "the note model was never asked"
+    finally:
+        await daemon.stop()  # does not wait a minute for the generation
+    row = store_of(daemon).get_call(call_id)
+    assert row is not None and row["note_source"] == f"parsers; {hanging.url} cancelled (daemon stopping)"
+    assert json.loads(row["note"])["name"] == "Peter Smith"

@@ -89,3 +89,19 @@ async def test_queued_optional_work_gives_up_and_never_runs() -> None:
     slow = await scheduler.run(time.sleep, 0.2, lane=LLM, max_wait_ms=100)
     assert slow.run_ms >= 190
     scheduler.shutdown()
+
+
+async def test_abandoning_a_lane_frees_its_awaiters_and_leaves_the_other_lane_alone() -> None:
+    scheduler = ModelScheduler()
+    running = asyncio.create_task(scheduler.run(time.sleep, 0.5, priority=POST_CALL, lane=LLM))
+    queued = asyncio.create_task(scheduler.run(time.sleep, 0.5, priority=POST_CALL, lane=LLM))
+    speech = asyncio.create_task(scheduler.run(time.sleep, 0.2, lane=SPEECH))
+    await asyncio.sleep(0.05)
+    started = time.perf_counter()
+    scheduler.abandon(LLM)
+    for task in (running, queued):
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert time.perf_counter() - started < 0.3  # not after the running generation
+    assert (await speech).run_ms >= 190
+    scheduler.shutdown()

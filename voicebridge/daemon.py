@@ -14,7 +14,7 @@ from voicebridge.call_session import CallInfo, CallSession
 from voicebridge.config import Config
 from voicebridge.dialogue.receptionist import fixed_phrases
 from voicebridge.models.registry import Models, load_models
-from voicebridge.models.scheduler import ModelScheduler
+from voicebridge.models.scheduler import LLM, ModelScheduler
 from voicebridge.models.worker import ModelWorker
 from voicebridge.notify.notifier import Notifier
 from voicebridge.pbx.ami_client import AmiClient, AmiSettings
@@ -143,6 +143,8 @@ class Daemon:
         if self._stopped:
             return
         self._stopped = True
+        if self.services is not None:  # the calls' post-call notes stop waiting for the LLM: the parsers' notes go out
+            self.services.scheduler.abandon(LLM)
         if self.browser is not None:
             await self.browser.stop()
         if self.web is not None:

@@ -78,6 +78,7 @@ class ModelScheduler:
     def __init__(self) -> None:
         self._order = itertools.count()
         self._lanes = {name: _Lane(name) for name in LANES}
+        self._awaited: dict[str, set[asyncio.Future[Any]]] = {name: set() for name in LANES}
         self._closed = False
 
     async def run(self, fn: Callable[..., T], *args: Any, priority: int = LIVE, lane: str = SPEECH,
@@ -107,13 +108,25 @@ class ModelScheduler:
 
         self._lanes[lane].jobs.put((priority, next(self._order), job, done))
         waiting = asyncio.wrap_future(done, loop=loop)
-        if max_wait_ms is not None:
-            await asyncio.wait({waiting}, timeout=max_wait_ms / 1000)
-            if not waiting.done() and done.cancel():  # cancel() fails once the job is running: then it is awaited
-                waiting.cancel()
-                raise QueueTimeout(f"{getattr(fn, '__qualname__', fn)} did not start within {max_wait_ms:.0f} ms in lane {lane}")
-        value, started, finished = await waiting
+        awaited = self._awaited[lane]
+        awaited.add(waiting)
+        try:
+            if max_wait_ms is not None:
+                await asyncio.wait({waiting}, timeout=max_wait_ms / 1000)
+                if not waiting.done() and done.cancel():  # cancel() fails once the job is running: then it is awaited
+                    waiting.cancel()
+                    raise QueueTimeout(f"{getattr(fn, '__qualname__', fn)} did not start within {max_wait_ms:.0f} ms in lane {lane}")
+            value, started, finished = await waiting
+        finally:
+            awaited.discard(waiting)
         return Timed(value, (started - submitted) * 1000, (finished - started) * 1000)
+
+    def abandon(self, lane: str) -> None:
+        """Stop waiting for `lane`'s jobs: their awaiters get CancelledError now (queued jobs will not run; a running one
+        finishes unheard). The daemon does this to the LLM lane first when it stops, so post-call notes fall back to the
+        parsers' note and are sent while the notifier still runs, instead of waiting for a generation."""
+        for waiting in list(self._awaited[lane]):
+            waiting.cancel()
 
     def shutdown(self) -> None:
         """Stop after the running jobs; queued jobs are dropped and their awaiters cancelled."""
