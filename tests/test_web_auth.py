@@ -144,7 +144,7 @@ def test_owner_manages_users_of_own_business_only(tmp_path: Path) -> None:
     assert client.post("/users/remove", data={"username": "wera", "csrf_token": token}).status_code == 404
     users = client.get("/users").text
     assert "eve" in users and "wera" not in users
-    assert ("web:olga", "change", "user eve") in audit_rows(ctx, "default")
+    assert ("web:olga", "change", "user eve") in audit_rows(ctx, "default") and ("web:olga", "read", "web users") in audit_rows(ctx, "default")
 
 
 def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,6 +17,8 @@ def users_page(request: Request, form: FormData | None, error: str = "", status:
     with ctx.db.connect() as conn:
         who = visitor(request, conn, "owner")
         users = [u for u in list_users(conn) if set(u.tenants) & set(who.tenants)]
+        for tenant in who.tenants:  # staff names and sign-in times are personal data too
+            audit(conn, tenant, who, "read", "web users", {"users": [u.name for u in users if tenant in u.tenants]})
     return render(request, who, "users.html", status=status, users=users, roles=ROLES, error=error,
                   saved=request.query_params.get("saved") == "1")
 
