@@ -82,7 +82,7 @@ async def pbx_daemon(pbx: Asterisk, start_daemon: DaemonFactory) -> AsyncIterato
     yield factory
 
 
-def daemon_toml(pbx: Asterisk, tmp_path: Path, extra: str = "") -> Path:
+def daemon_toml(pbx: Asterisk, tmp_path: Path, extra: str = "", language: str = "de") -> Path:
     """A config file for a `voicebridge serve` process behind this Asterisk (the subprocess tests: SIGTERM, SIGKILL)."""
     path = tmp_path / "voicebridge.toml"
     path.write_text(f"""
@@ -91,7 +91,7 @@ audiosocket_port = {AUDIOSOCKET_PORT}
 [storage]
 database = "{tmp_path / 'calls.db'}"
 [business]
-language = "de"
+language = "{language}"
 name = "Sanitär Huber"
 [ami]
 enabled = true

@@ -52,6 +52,21 @@ def rms_dbfs(pcm: bytes) -> float:
     return 10 * math.log10(power) if power > 0 else -math.inf
 
 
+AUDIBLE_DBFS = -45.0  # quieter than this is not heard as speech on a phone line (the test peers use the same level)
+
+
+def audible_end_ms(pcm: bytes, sample_rate: int, window_ms: int = 5) -> float | None:
+    """Where the last audible sound in `pcm` ends (the end of its last `window_ms` window above AUDIBLE_DBFS), in ms
+    from the start of `pcm`; None if nothing in it is audible."""
+    n = sample_rate * window_ms // 1000
+    x = np.frombuffer(pcm[: len(pcm) // (2 * n) * 2 * n], dtype="<i2").astype(np.float64)
+    if not len(x):
+        return None
+    power = (x.reshape(-1, n) ** 2).mean(axis=1)
+    loud = np.flatnonzero(power > (32768.0 * 10 ** (AUDIBLE_DBFS / 20)) ** 2)
+    return float((loud[-1] + 1) * window_ms) if len(loud) else None
+
+
 def frame_bytes(sample_rate: int, ms: int = 20) -> int:
     return sample_rate * ms // 1000 * 2
 

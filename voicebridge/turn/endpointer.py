@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import webrtcvad
 
-from voicebridge.audio.pcm import frame_bytes, resample_pcm
+from voicebridge.audio.pcm import audible_end_ms, frame_bytes, resample_pcm
 from voicebridge.turn.silero import SileroStream
 
 VAD_RATES = (8000, 16000, 32000, 48000)
@@ -25,7 +25,7 @@ class SpeechStarted:
 class UtteranceEnded:
     audio: bytes  # PCM at the endpointer's sample rate, pre-roll included
     start_ms: int  # first speech frame, relative to the first frame fed
-    end_ms: int  # end of the last speech frame
+    end_ms: int  # where the last audible sound of the turn ends (VAD's last speech frame often runs on past it)
     forced: bool = False  # cut at max length rather than by silence
     hangover_ms: int = 0  # the silence that ended it (the default, or what the draft's words set for this pause)
 
@@ -67,6 +67,7 @@ class Endpointer:
         self._silence_run = 0
         self._start_frame = 0
         self._last_speech_frame = 0
+        self._last_audible_ms: float | None = None  # end of the last audible sound in a speech frame of this utterance
         self._pause_hangover: int | None = None  # frames, for the current pause only (set_pause_hangover)
 
     def set_pause_hangover(self, hangover_ms: int | None) -> None:
@@ -115,6 +116,8 @@ class Endpointer:
                 self._speech_frames = self._start_frames
                 self._silence_run = 0
                 self._last_speech_frame = self._frames
+                self._last_audible_ms = None
+                self._mark_audible(frame)
                 events.append(SpeechStarted(self._start_frame * self.frame_ms))
             return events
         self._audio.append(frame)
@@ -123,6 +126,7 @@ class Endpointer:
             self._silence_run = 0
             self._last_speech_frame = self._frames
             self._pause_hangover = None
+            self._mark_audible(frame)
         else:
             self._silence_run += 1
         length = self._frames - self._start_frame
@@ -130,6 +134,13 @@ class Endpointer:
         if self._silence_run >= hangover or length >= self._max_frames:
             events.append(self._close(forced=self._silence_run < hangover))
         return events
+
+    def _mark_audible(self, frame: bytes) -> None:
+        """webrtcvad keeps calling frames speech for 100-300 ms after the voice has died away; the turn's end is marked
+        where the sound really stops, so stored timings match what is heard on the line."""
+        end = audible_end_ms(frame, self.sample_rate)
+        if end is not None:
+            self._last_audible_ms = (self._frames - 1) * self.frame_ms + end
 
     def flush(self) -> Event | None:
         """End an utterance in progress (the caller hung up mid-sentence) so what was said is not lost."""
@@ -151,7 +162,10 @@ class Endpointer:
         keep = len(self._audio) - max(0, self._silence_run - self._tail)
         audio = b"".join(self._audio[:keep])
         self._audio = []
-        return UtteranceEnded(audio, start_ms, self._last_speech_frame * self.frame_ms, forced, hangover_ms)
+        end_ms = self._last_speech_frame * self.frame_ms
+        if self._last_audible_ms is not None and start_ms < self._last_audible_ms < end_ms:
+            end_ms = int(self._last_audible_ms)
+        return UtteranceEnded(audio, start_ms, end_ms, forced, hangover_ms)
 
 
 class VoiceDetector:
