@@ -185,3 +185,19 @@ async def test_a_daemon_stopping_during_the_generation_still_stores_the_parsers_
     row = store_of(daemon).get_call(call_id)
     assert row is not None and row["note_source"] == f"parsers; {hanging.url} cancelled (daemon stopping)"
     assert json.loads(row["note"])["name"] == "Peter Smith"
+
+
+async def test_the_note_model_answers_from_the_llm_worker_process(
+        tmp_path: Path, say: Callable[..., bytes], note_server: Callable[..., NoteServer]) -> None:
+    server = note_server(reply={"name": "Peter Smith", "summary": "Peter Smith's kitchen sink is blocked."})
+    daemon = Daemon(make_config(tmp_path, models={"isolation": "process", "note_llm": {"url": server.url, "timeout_s": 600}}))
+    await daemon.start()  # no models given: the speech and LLM processes load them, the note model in the latter
+    try:
+        assert daemon.llm_worker is not None and daemon.llm_worker.writer is not None
+        assert daemon.services is not None and daemon.services.models.writer is daemon.llm_worker.writer
+        call_id = await _call(daemon, [say("Hello, my name is Peter Smith. My kitchen sink is blocked.")])
+        note = await _final_note(daemon, call_id)
+    finally:
+        await daemon.stop()
+    assert note["extra"]["note_source"] == f"parsers+{server.url}"
+    assert note["summary"] == "Peter Smith's kitchen sink is blocked." and note["extra"]["provenance"]["summary"] == "inferred"
