@@ -93,7 +93,7 @@ class BrowserPhoneLine:
             if ended.reason != "caller_hangup":
                 await socket.send_text(end(ended.reason))
             code = {"bad_message": CLOSE_UNSUPPORTED, "bad_audio_frame": CLOSE_UNSUPPORTED, "oversized_frame": CLOSE_TOO_BIG,
-                    "audio_flood": CLOSE_POLICY}.get(ended.reason, CLOSE_NORMAL)
+                    "audio_flood": CLOSE_POLICY, "protocol_flood": CLOSE_POLICY}.get(ended.reason, CLOSE_NORMAL)
             await socket.close(code, ended.reason[:120])
         except Exception:  # already closed by the page
             pass
