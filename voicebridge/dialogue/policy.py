@@ -14,6 +14,7 @@ from datetime import datetime
 
 from voicebridge.config import BusinessProfile
 from voicebridge.dialogue.call_note import CallNote
+from voicebridge.dialogue.escalation import emergency_words, transfer_target
 from voicebridge.dialogue.note_builder import build_note
 from voicebridge.dialogue.note_extractor import UtteranceHints
 from voicebridge.dialogue.parsers import (
@@ -21,7 +22,6 @@ from voicebridge.dialogue.parsers import (
     is_goodbye,
     is_no,
     is_yes,
-    parse_correction,
     parse_name,
     parse_phone_number,
     parse_urgency,
@@ -30,6 +30,7 @@ from voicebridge.dialogue.parsers import (
 from voicebridge.dialogue.phrases import PHRASES, fixed_phrases
 from voicebridge.dialogue.profile import ProfileAnswers, looks_like_question
 from voicebridge.dialogue.question_flow import MAX_READBACKS, SLOT_OF, Flow, next_question
+from voicebridge.dialogue.readback import settle_readback
 from voicebridge.dialogue.receptionist import PHRASES as GREETING_PHRASES
 from voicebridge.dialogue.receptionist import REFUSE_RECORDING, Reply, compose_greeting
 from voicebridge.dialogue.slot_filling import NOT_A_NAME, WORD_RE, SlotFiller, Slots, phone_in
@@ -215,9 +216,11 @@ class ConversationPolicy:
             if not s.concern and (phone_in(text, lang) is not None or parse_name(text, lang) is not None):
                 asking = "contact"  # "Ja, gern: Fuchs, Markus, 0157 …": the offer was taken with the contact details
         if asking in ("confirm_number", "keypad"):
-            settled = self._settle_readback(text, prefix)
-            if settled is not None:
-                return settled
+            settled = settle_readback(text, s, self.flow, self._filler)
+            if settled == "read_back":
+                return self._readback(prefix)
+            if settled != "go_on":
+                return Reply(" ".join([*prefix, self._p["ask_keypad" if settled == "keypad" else "ask_number_again"]]))
         if is_goodbye(text, lang) and not self._filler.has_new_content(text):
             return self._finish(prefix)
         if asking == "anything_else" and is_no(text, lang) and not self._filler.has_new_content(text):
@@ -252,36 +255,6 @@ class ConversationPolicy:
             return self._finish(prefix)
         return self._next(prefix)
 
-    def _settle_readback(self, text: str, prefix: list[str]) -> Reply | None:
-        """The caller's answer to a read-back: yes, no, a new number, or something else. Something else settles it: talking on
-        without objecting confirms it; a second answer with nothing in it moves the number to the keypad, and then on."""
-        lang, s = self.language, self.slots
-        phone = phone_in(text, lang)
-        if phone is not None and (s.number is None or phone.number != s.number.number):
-            return None  # a corrected number: filled and read back below
-        if is_yes(text, lang) and not is_no(text, lang):
-            s.confirmed = True
-            self.flow.asking = ""
-            return None
-        if is_no(text, lang) or parse_correction(text, lang):
-            s.number = None
-            if self.flow.count("number") >= 2 or self.flow.readbacks >= MAX_READBACKS - 1:
-                self.flow.mark("keypad")
-                return Reply(" ".join([*prefix, self._p["ask_keypad"]]))
-            self.flow.mark("number")
-            return Reply(" ".join([*prefix, self._p["ask_number_again"]]))
-        if self._filler.gives_something(text, s) or self.flow.asking == "keypad":
-            s.confirmed = s.confirmed or self.flow.asking == "confirm_number"
-            self.flow.asking = ""
-            return None
-        if self.flow.readbacks_of_this_number < 2:
-            return self._readback(prefix)
-        if self.flow.count("keypad") < 1:
-            self.flow.mark("keypad")
-            return Reply(" ".join([*prefix, self._p["ask_keypad"]]))
-        self.flow.asking = ""
-        return None
-
     # -- what to say next ------------------------------------------------------------------------------------------------------
     def _next(self, prefix: list[str]) -> Reply:
         offer = self._emergency_flagged and not self._offered_transfer and bool(self._transfer_target())
@@ -305,19 +278,10 @@ class ConversationPolicy:
 
     def _emergency_words(self) -> str:
         self._emergency_reported_in_reply = True
-        words = self._p["emergency"]
-        now = self._clock()
-        oncall = self.profile.oncall_number
-        if oncall and not self._answers.is_open(now):
-            phone = parse_phone_number(oncall, "de")
-            if phone is not None:
-                words += " " + self._p["emergency_oncall"].format(digits=phone.spoken_back(self.language))
-        return words
+        return emergency_words(self.profile, self._answers, self._clock(), self.language)
 
     def _transfer_target(self) -> str:
-        if self._answers.is_open(self._clock()):
-            return self.profile.office_target
-        return self.profile.oncall_target if self.slots.urgency == "emergency" else ""
+        return transfer_target(self.profile, self._answers, self._clock(), self.slots.urgency)
 
     def _transfer(self, target: str) -> Reply:
         self.slots.transferred_to = target
