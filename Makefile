@@ -22,6 +22,7 @@ lint: install
 
 bench: install
 	PEER_VENV=$(PEER_VENV) $(BIN)/python benchmarks/latency.py
+	$(BIN)/python benchmarks/stt_throughput.py --json benchmarks/results/stt_throughput.json
 	$(BIN)/python benchmarks/llm_prompt_cache.py
 
 # The pipecat peer for the latency race, in its own venv so its dependencies never touch the project's.

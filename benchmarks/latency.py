@@ -227,7 +227,7 @@ def start_daemon(work: Path, language: str, extra: str) -> tuple[subprocess.Pope
                       f'[business]\nlanguage = "{language}"\nname = "Miller Plumbing"\n{extra}\n')
     log_path = work / f"serve-{port}.log"
     daemon = subprocess.Popen([sys.executable, "-m", "voicebridge", "--config", str(config), "serve"], stderr=log_path.open("w"))
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600  # start-up synthesizes the fixed phrases: minutes on a busy 2-core box
     while "voicebridge ready" not in log_path.read_text():
         if daemon.poll() is not None or time.monotonic() > deadline:
             daemon.kill()
