@@ -156,6 +156,14 @@ def stage_timings(db: Path) -> dict[str, dict[str, float]]:
     return {cid: {k: statistics.mean(v) for k, v in parts.items()} for cid, parts in out.items()}
 
 
+def caller_turns(db: Path) -> dict[str, int]:
+    """Per call id: how many caller turns the daemon stored (more than the utterances sent: a turn was cut in two)."""
+    conn = sqlite3.connect(db)
+    out = {cid: int(n) for cid, n in conn.execute("select call_id, count(*) from turns where role = 'caller' group by call_id")}
+    conn.close()
+    return out
+
+
 def pacer_health(db: Path) -> dict[str, tuple[float, int]]:
     """Per call id: the daemon's own view of its outgoing audio (largest gap between frames sent, gaps over 40 ms)."""
     conn = sqlite3.connect(db)
@@ -266,7 +274,8 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
-def summarize(level: int, turns: list[Turn], stages: dict[str, dict[str, float]], pacer: dict[str, tuple[float, int]]) -> dict[str, float]:
+def summarize(level: int, turns: list[Turn], stages: dict[str, dict[str, float]], pacer: dict[str, tuple[float, int]],
+              stored: dict[str, int] | None = None) -> dict[str, float]:
     # Latency over the turns that were not cut off: a cut-off turn's "reply" is the agent already talking.
     v2v = [t.v2v_ms for t in turns if not t.cut_off] or [float("nan")]
     parts = [stages.get(t.call_id, {}) for t in turns]
@@ -277,9 +286,13 @@ def summarize(level: int, turns: list[Turn], stages: dict[str, dict[str, float]]
 
     calls = {t.call_id for t in turns}
     cut = sum(t.cut_off for t in turns)
+    # Split turns, from the daemon's store: the caller's words became more caller turns than utterances were said
+    # (a cut-off the caller may not hear when the early reply is slow, but the dialogue got half a turn).
+    said = {c: sum(t.call_id == c for t in turns) for c in calls}
+    split = sum(max(0, stored.get(c, 0) - n) for c, n in said.items()) if stored is not None else float("nan")
     return {
         "calls": level, "turns": len(turns), "p50_ms": pct(v2v, 50), "p95_ms": pct(v2v, 95), "max_ms": max(v2v),
-        "cut_offs": cut, "cut_off_share": cut / len(turns) if turns else float("nan"),
+        "cut_offs": cut, "cut_off_share": cut / len(turns) if turns else float("nan"), "split_turns": split,
         "hangover_ms": part("caller.hangover_ms"),
         "endpoint_wait_ms": part("caller.endpoint_wait_ms"), "stt_queue_ms": part("caller.stt_queue_ms"),
         "stt_ms": part("caller.stt_ms"), "stt_reused_ms": part("caller.stt_reused_ms"),
@@ -328,7 +341,8 @@ def main() -> int:
                db: Path | None) -> None:
         stages = stage_timings(db) if db else {}
         pacer = pacer_health(db) if db else {}
-        summary = [summarize(level, turns, stages, pacer) for level, turns in by_level.items()]
+        stored = caller_turns(db) if db else None
+        summary = [summarize(level, turns, stages, pacer, stored) for level, turns in by_level.items()]
         runs.append({"name": name, "language": language, "callers": callers, "system": system, "summary": summary})
         all_turns.extend(dict(asdict(t), run=name) for turns in by_level.values() for t in turns)
 
@@ -383,13 +397,13 @@ def main() -> int:
     if ours:
         svg_plot(ours["summary"], RESULTS / f"{args.name}.svg")  # type: ignore[arg-type]
     print(f"\nMachine: {result['machine']} ({result['date']})\n")
-    print("| run | calls | turns | p50 | p95 | max | false cut-offs | hangover | STT starts after | STT queue | STT | drafted | "
+    print("| run | calls | turns | p50 | p95 | max | false cut-offs (heard / split turns) | hangover | STT starts after | STT queue | STT | drafted | "
           "reply after turn end | max gap (caller / daemon) | gaps > 40 ms (caller / daemon) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for run in runs:
         for r in run["summary"]:  # type: ignore[attr-defined]
             print(f"| {run['name']} | {r['calls']} | {r['turns']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['max_ms']:.0f} | "
-                  f"{r['cut_offs']} ({r['cut_off_share']:.0%}) | {r['hangover_ms']:.0f} | {r['endpoint_wait_ms']:.0f} | "
+                  f"{r['cut_offs']} ({r['cut_off_share']:.0%}) / {r['split_turns']:.0f} | {r['hangover_ms']:.0f} | {r['endpoint_wait_ms']:.0f} | "
                   f"{r['stt_queue_ms']:.0f} | {r['stt_ms']:.0f} | {r['drafted']:.0%} | {r['after_end_ms']:.0f} | "
                   f"{r['max_gap_ms']:.0f} / {r['pacer_max_gap_ms']:.0f} | {r['gaps_over_40ms']} / {r['pacer_gaps_over_40ms']} |")
     for r in ratio:
