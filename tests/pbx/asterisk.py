@@ -27,7 +27,7 @@ AUDIOSOCKET_PORT = 9092  # the shipped dialplan connects here
 # named in VB_TEST_AGENT (voicebridge-in or voicebridge-in-wideband). The originated ;1 leg runs vb-test-caller, which
 # records both directions (r = what the caller heard, t = what the caller said) and works through VB_STEPS, '^'-separated:
 # p<file> play a WAV (no extension), w<seconds> wait, d<digits> SendDTMF, n wait for the agent to start speaking,
-# q wait for the agent to stop (1.2 s quiet), h hang up.
+# q wait for the agent to stop (1.2 s quiet; Q: 2 s, for read-backs with pauses), h hang up.
 TEST_EXTENSIONS = """
 [vb-test-line]
 exten => _X.,1,Set(CALLERID(dnid)=${EXTEN})
@@ -49,6 +49,8 @@ exten => s,1,MixMonitor(${VB_REC}-both.wav,r(${VB_REC}-heard.wav)t(${VB_REC}-sai
  same => n(op-n),WaitForNoise(200,1,20)
  same => n,Goto(next)
  same => n(op-q),WaitForSilence(1200,1,40)
+ same => n,Goto(next)
+ same => n(op-Q),WaitForSilence(2000,1,60)
  same => n,Goto(next)
  same => n(op-h),Hangup()
  same => n(hold),Wait(${IF($["${VB_HOLD}" = ""]?60:${VB_HOLD})})
