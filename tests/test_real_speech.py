@@ -46,3 +46,22 @@ def test_whisper_on_real_english_prompts_regression(models: Models) -> None:
         e, n = word_errors(prompt.text, models.stt.transcribe(GAP + prompt.pcm + GAP, 8000, "en").text, "en")
         errors, words = errors + e, words + n
     assert words > 100 and errors / words < 0.25
+
+
+def test_the_profile_as_hotwords_makes_whisper_spell_the_business_words() -> None:
+    """models.stt.hotwords = "profile": the example business's towns and services become Whisper's context."""
+    from benchmarks.intelligibility import ulaw_round_trip
+    from voicebridge.config import load_config
+    from voicebridge.models.registry import profile_hotwords, whisper_dir
+    from voicebridge.speech.pico import PicoVoiceBackend
+    from voicebridge.speech.stt import Transcriber
+    from voicebridge.speech.tts import Synthesizer
+
+    config = load_config(None)
+    context = profile_hotwords(config)
+    assert "Unterhaching" in context["de"] and "drain cleaning" in context["en"] and config.business.name in context["de"]
+    stt = Transcriber(whisper_dir(config), "cpu", "int8", 2, 1, 10.0, context)
+    speech = Synthesizer({"de": PicoVoiceBackend("de")}).synthesize("Wir möchten eine Badsanierung in Unterhaching machen lassen.", "de", 8000)
+    heard = stt.transcribe(GAP + ulaw_round_trip(speech.pcm) + GAP, 8000, "de").text
+    assert "Unterhaching" in heard, heard
+    assert stt.transcribe(bytes(16000), 8000, "de").text == ""  # the context is not said back on silence

@@ -158,6 +158,9 @@ class SttConfig:
     # Encode at least this much audio instead of Whisper's fixed 30 s (3-5x faster on a CPU); 30 = standard Whisper.
     window_s: float = field(default=10.0, metadata=_check(min=2, max=30))
     device: str = field(default="cpu", metadata=_check(choices=("cpu", "cuda", "auto")))
+    # "profile": every business's name, services and towns are given to Whisper as what was said before (hotwords),
+    # so it spells them as the business does (benchmarks/stt_wer.py); "none": no context.
+    hotwords: str = field(default="profile", metadata=_check(choices=("none", "profile")))
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,19 @@ def describe_models(config: Config) -> list[str]:
             f"note llm: {note_model_source(config) or 'none (the parsers note alone)'}"]
 
 
+def profile_hotwords(config: Config) -> dict[str, str]:
+    """Per language, the words callers say that Whisper base rarely spells right: business names, services, towns."""
+    out = {}
+    for language in ("de", "en"):
+        words: list[str] = []
+        for tenant in config.all_tenants:
+            p = tenant.profile
+            services = p.services_en if language == "en" and p.services_en else p.services
+            words += [w for w in (tenant.name, *services, *p.service_area_towns) if w and w not in words]
+        out[language] = ", ".join(words)[:400]  # Whisper's context holds ~220 tokens; the first words matter most
+    return out
+
+
 def german_fallback(config: Config) -> str:
     """The German voice when no Piper .onnx is configured: Pico if installed (and not switched off), else espeak-ng."""
     tts = config.models.tts
@@ -160,7 +173,8 @@ def load_voices(config: Config) -> dict[str, Voice]:
 def load_speech_models(config: Config) -> tuple[Transcriber, Synthesizer]:
     """Whisper and the voices: what the speech lane (and its process) holds."""
     stt_cfg = config.models.stt
-    stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s)
+    context = profile_hotwords(config) if stt_cfg.hotwords == "profile" else None
+    stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s, context)
     return stt, Synthesizer(load_voices(config))
 
 

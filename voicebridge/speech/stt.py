@@ -44,7 +44,8 @@ def is_hallucination(text: str, language: str) -> bool:
 
 
 class Transcriber:
-    def __init__(self, model_dir: Path, device: str, compute_type: str, threads: int, beam_size: int, window_s: float = 10.0) -> None:
+    def __init__(self, model_dir: Path, device: str, compute_type: str, threads: int, beam_size: int, window_s: float = 10.0,
+                 context: dict[str, str] | None = None) -> None:
         if not (model_dir / "model.bin").is_file():
             raise ModelError(
                 f"Whisper model {model_dir / 'model.bin'} not found; fix: set models.stt.path to a CTranslate2 Whisper "
@@ -59,6 +60,7 @@ class Transcriber:
                 f"Whisper model in {model_dir} cannot be loaded ({exc}); fix: replace the directory with a valid CTranslate2 Whisper model"
             ) from None
         self.model_dir = model_dir
+        self._context = dict(context or {})  # per language: the business's own words (models.stt.hotwords)
         self._beam_size = beam_size
         # Whisper pads every input to 30 s and the encoder pays for all of it (~1 s on 2 cores for base). Phone turns
         # are a few seconds long: encoding a shorter window (at least `window_s`) is 3-5x faster with the same words.
@@ -67,6 +69,7 @@ class Transcriber:
     def transcribe(self, pcm: bytes, sample_rate: int, language: str, prompt: str = "") -> Transcript:
         """`prompt`: text Whisper sees as said before (initial_prompt / hotwords: both become its previous-text context)."""
         started = time.perf_counter()
+        prompt = prompt or self._context.get(language, "")
         samples = resample(to_float(pcm), sample_rate, WHISPER_RATE).astype(np.float32)
         audio_ms = len(samples) / WHISPER_RATE * 1000
         if self._window_frames and audio_ms < self._window_frames * 10 - 1000:
