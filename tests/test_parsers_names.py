@@ -79,3 +79,29 @@ def test_surnames_that_are_also_words_after_a_first_name_or_title() -> None:
     assert parse_name("Guten Tag, hier ist Martina Keller. Bei mir tropft der Wasserhahn.", "de") == "Martina Keller"
     assert parse_name("Frau Sommer hier.", "de") == "Frau Sommer"
     assert parse_name("Hier ist Wasser im Keller.", "de") is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name", "company"),
+    [
+        ("de", "Guten Tag, hier ist Martina Keller. Bei uns tropft der Wasserhahn.", "Martina Keller", None),
+        ("de", "Ja hallo, hier ist Frau Roth vom Fliesenhandel Roth.", "Frau Roth", "Fliesenhandel Roth"),
+        ("de", "Hier spricht Dr. Weber von der Hausverwaltung Schulz.", "Dr. Weber", "Hausverwaltung Schulz"),
+        ("de", "Hier ist Peter Müller von Siemens.", "Peter Müller", "Siemens"),
+        ("de", "Doktor Sommer am Apparat.", "Doktor Sommer", None),
+        ("de", "Mein Name ist Sommer.", "Sommer", None),
+        ("de", "Hier ist Frau von Bülow.", "Frau von Bülow", None),
+        ("de", "Mein Name ist Ayşe Yılmaz.", "Ayşe Yılmaz", None),
+        ("en", "It's Mrs Kaczmarek from Kaczmarek Builders.", "Mrs Kaczmarek", "Kaczmarek Builders"),
+        ("en", "Hi, this is Sarah O'Brien.", "Sarah O'Brien", None),
+        ("en", "This is John Smith from London", "John Smith", None),
+    ],
+)
+def test_names_that_are_words_and_companies_after_the_name(language: str, text: str, name: str, company: str | None) -> None:
+    assert parse_name(text, language) == name
+    assert parse_company(text, language) == company
+
+
+@pytest.mark.parametrize(("language", "text"), [("de", "Ich bin im Keller."), ("de", "Hier ist der Keller voll Wasser."), ("de", "Im Sommer ist es warm.")])
+def test_word_surnames_need_a_name_context(language: str, text: str) -> None:
+    assert parse_name(text, language) is None

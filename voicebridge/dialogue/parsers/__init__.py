@@ -17,6 +17,7 @@ from voicebridge.dialogue.parsers.intent import (
     parse_message,
     parse_reference,
 )
+from voicebridge.dialogue.parsers.name_answers import complete_name, parse_name_answer, parse_spelled_name
 from voicebridge.dialogue.parsers.names import parse_company, parse_name
 from voicebridge.dialogue.parsers.phone import PhoneNumber, correct_phone_number, find_phone_numbers, parse_phone_number
 from voicebridge.dialogue.parsers.postcode import parse_postcode
@@ -35,6 +36,7 @@ __all__ = [
     "TimeWindow",
     "Urgency",
     "UrgencyLevel",
+    "complete_name",
     "correct_phone_number",
     "detect_intent",
     "find_phone_numbers",
@@ -48,9 +50,11 @@ __all__ = [
     "parse_correction",
     "parse_message",
     "parse_name",
+    "parse_name_answer",
     "parse_phone_number",
     "parse_postcode",
     "parse_reference",
+    "parse_spelled_name",
     "parse_urgency",
     "parse_when",
     "wants_person",

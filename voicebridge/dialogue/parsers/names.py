@@ -17,7 +17,13 @@ _NAME_CUES_STRONG += phrase_table("my name's", "the name is", "the name's", "i'm
 _NAME_CUES_WEAK = phrase_table("hier ist", "hier spricht", "es spricht", "am apparat ist", "ich bin", "this is", "i'm", "i am", "it's", "it is")
 _NAME_CUES_AFTER = phrase_table("hier", "am apparat", "mein name", "speaking", "here")
 _TITLES = frozenset({"herr", "herrn", "frau", "dr", "prof", "doktor", "mr", "mrs", "ms", "miss", "mister"})
-_PARTICLES = frozenset({"von", "van", "de", "zu", "vom", "di", "da", "le", "la"})
+# "vom" is not among them: "Frau Roth vom Fliesenhandel Roth" names where she calls from.
+_PARTICLES = frozenset({"von", "van", "de", "zu", "di", "da", "le", "la"})
+# Surnames that are also everyday words (and so on the stop lists): a name after a title, a first name or "mein Name ist".
+WORD_SURNAMES = frozenset(
+    fold_text(word)
+    for word in ("keller", "sommer", "winter", "koch", "stock", "haus", "dach", "jahr", "ende", "garten", "strom", "froh", "moment", "bad", "morgen")
+)
 _NAME_FOLLOWERS = frozenset(
     fold_text(word)
     for word in (
@@ -121,11 +127,6 @@ _COMPANY_LEADS = NOT_PLACE | frozenset({"firma", "company", "von", "vom", "from"
 _COMPANY_CUES = phrase_table("firma", "company", "firm", "the company", "the firm")
 
 
-# Surnames that are also words the parsers otherwise keep out of names ("Keller" the cellar, "Sommer" the summer): a name word
-# after a first name or a title ("Martina Keller", "Frau Sommer").
-_SURNAME_WORDS = frozenset(fold_text(w) for w in ("Keller", "Sommer", "Winter", "Koch", "Haus", "Garten", "Bad", "Morgen", "Stock"))
-
-
 def is_name_word(token: Token, lenient: bool) -> bool:
     return (token.is_capitalised or lenient) and bool(NAME_WORD_RE.fullmatch(token.text)) and token.fold not in _NOT_NAME
 
@@ -141,11 +142,17 @@ def _name_from(text: str, tokens: Sequence[Token], j: int, *, lenient: bool, str
     titled = j > start
     words = 0
     while j < n and words < 3:
-        if is_name_word(tokens[j], lenient):
+        token = tokens[j]
+        if is_name_word(token, lenient) or (token.fold in WORD_SURNAMES and (token.is_capitalised or lenient) and (words or titled or lenient)):
             words, j = words + 1, j + 1
-        elif (words or titled) and tokens[j].is_capitalised and tokens[j].fold in _SURNAME_WORDS:
-            words, j = words + 1, j + 1
-        elif words and tokens[j].fold in _PARTICLES and j + 1 < n and tokens[j + 1].is_capitalised and is_name_word(tokens[j + 1], False):
+        elif (
+            # "Anna van Dijk", "Frau von Bülow"; but "Herr Schmidt von der Firma …", "Peter Müller von Siemens" say where from.
+            (words == 1 and not titled or words == 0 and titled)
+            and token.fold in _PARTICLES
+            and j + 1 < n
+            and tokens[j + 1].is_capitalised
+            and is_name_word(tokens[j + 1], False)
+        ):
             j += 1
         else:
             break
@@ -196,8 +203,46 @@ def parse_company(text: str, language: str) -> str | None:
     tokens = tokenize(text)
     cue = find_phrase(tokens, _COMPANY_CUES, negatable=False)
     if cue is None:
-        return None
+        return _company_after_name(text, tokens)
     j = cue.end
     while j < len(tokens) and (tokens[j].is_capitalised or tokens[j].text == "&") and j - cue.end < 4 and tokens[j].fold not in _NOT_NAME:
         j += 1
     return text[tokens[cue.end].start : tokens[j - 1].end] if j > cue.end else None
+
+
+# "Frau Roth vom Fliesenhandel Roth", "Dr. Weber von der Hausverwaltung Schulz", "Mrs Kaczmarek from Kaczmarek Builders".
+_FROM_WORDS = frozenset({"von", "vom", "bei", "from", "at", "with", "of"})
+_FROM_ARTICLES = frozenset({"der", "die", "dem", "den", "the"})
+_COMPANY_STOPS = frozenset(
+    fold_text(word) for word in ("ich", "wir", "sie", "er", "es", "mein", "meine", "unser", "unsere", "und", "aber", "hier", "i", "we", "my", "our", "and")
+) | frozenset(("but", "here", "calling", "speaking", "ja", "yes", "wegen", "about"))
+# One English word after "from" is usually a place ("John Smith from London"); these make it a business.
+_BUSINESS_WORDS = frozenset(
+    ("builders", "building", "plumbing", "plumbers", "electrics", "electrical", "heating", "roofing", "services", "solutions")
+    + ("construction", "properties", "property", "lettings", "estates", "management", "housing", "associates", "group", "partners")
+    + ("sons", "brothers", "bros", "homes", "maintenance", "facilities", "agency", "council", "trust", "school", "hotel", "restaurant")
+)
+
+
+def _company_after_name(text: str, tokens: Sequence[Token]) -> str | None:
+    found = _name_match(text, tokens)
+    if found is None:
+        return None
+    j = found[1]
+    if j >= len(tokens) or tokens[j].fold not in _FROM_WORDS:
+        return None
+    english = tokens[j].fold in ("from", "at", "with", "of")
+    j += 1
+    if j < len(tokens) and tokens[j].fold in _FROM_ARTICLES:
+        j += 1
+    if j < len(tokens) and tokens[j].fold in ("firma", "company", "firm"):
+        j += 1
+    first = j
+    while j < len(tokens) and j - first < 4 and (tokens[j].is_capitalised or tokens[j].text == "&") and tokens[j].fold not in _COMPANY_STOPS:
+        j += 1
+    if j == first or tokens[j - 1].text == "&":
+        return None
+    words = [token.fold for token in tokens[first:j]]
+    if english and len(words) < 2 and not set(words) & _BUSINESS_WORDS:
+        return None
+    return text[tokens[first].start : tokens[j - 1].end]
