@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from voicebridge.dialogue.parsers.address import Address, parse_address
+from voicebridge.dialogue.parsers.address_answer import address_from_answer
 from voicebridge.dialogue.parsers.postcode import parse_postcode
+from voicebridge.dialogue.parsers.when import DEFAULT_TIMEZONE
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=DEFAULT_TIMEZONE)  # a Wednesday
+
 
 # --- postcodes and addresses -------------------------------------------------------------------------------------------------------
 
@@ -89,3 +96,77 @@ def test_address_one_line_in_each_language_order() -> None:
     english = Address("Baker Street", "221B", "NW1 6XE", "London")
     assert german.one_line("de") == "Hauptstraße 12, 10115 Berlin"
     assert english.one_line("en") == "221B Baker Street, London NW1 6XE"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "one_line"),
+    [
+        ("de", "Lindenstraße 12a, in München.", "Lindenstraße 12a, München"),
+        ("de", "Lindenstraße 12 a in München", "Lindenstraße 12a, München"),
+        ("de", "Am Hang 4, 80331 München.", "Am Hang 4, 80331 München"),
+        # Postcode first, and as Whisper splits it.
+        ("de", "80331 München, Sonnenstraße 5", "Sonnenstraße 5, 80331 München"),
+        ("de", "80 3 3 1 München, Sonnenstraße 5", "Sonnenstraße 5, 80331 München"),
+        ("de", "In 80331 München, in der Sonnenstraße 5.", "Sonnenstraße 5, 80331 München"),
+        # Floor, building part, c/o.
+        ("de", "Bahnhofstraße 7, dritter Stock, bei Müller.", "Bahnhofstraße 7, dritter Stock, bei Müller"),
+        ("de", "Hauptstraße 12, 2. OG links, 10115 Berlin", "Hauptstraße 12, 2. OG links, 10115 Berlin"),
+        ("de", "Hauptstraße 12, Hinterhaus, 3. Etage", "Hauptstraße 12, Hinterhaus, 3. Etage"),
+        ("de", "Gartenweg 3, c/o Schneider, in Garching.", "Gartenweg 3, c/o Schneider, Garching"),
+        ("de", "Wir wohnen in der Goethestraße 7, im Erdgeschoss.", "Goethestraße 7, im Erdgeschoss"),
+        ("en", "Flat 2, 14 Mill Lane, Cambridge", "Flat 2, 14 Mill Lane, Cambridge"),
+        ("en", "c/o Jane Smith, 10 Downing Street, London", "c/o Jane Smith, 10 Downing Street, London"),
+        ("en", "Apartment 4B, 350 Fifth Avenue, New York, NY 10118", "Apartment 4B, 350 Fifth Avenue, New York 10118"),
+    ],
+)
+def test_address_forms_callers_use(language: str, text: str, one_line: str) -> None:
+    address = parse_address(text, language)
+    assert address is not None and address.one_line(language) == one_line
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("de", "Hauptstraße 12, das ist in Ordnung."), ("de", "Hauptstraße 12, bei uns im Keller."), ("de", "Hauptstraße 12, das Wasser steht in der Küche.")],
+)
+def test_words_after_the_address_are_not_its_town_or_detail(language: str, text: str) -> None:
+    address = parse_address(text, language)
+    assert address == Address("Hauptstraße", "12")
+
+
+# --- the answer to the address question (issue 10, defect 5: the slot must not swallow any answer) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "stored"),
+    [
+        ("de", "Hauptstraße 12, 80331 München", "Hauptstraße 12, 80331 München"),
+        ("de", "Nein, Hauptstraße 14.", "Hauptstraße 14"),
+        ("de", "Ja, Dorf Strasse Ende 3, Garching", "Dorf Strasse Ende 3, Garching"),  # misheard, kept as said
+        ("en", "Number 12, Hillside, Oxford", "Number 12, Hillside, Oxford"),
+        ("en", "221B Baker Street, London", "221B Baker Street, London"),
+    ],
+)
+def test_an_address_answer_is_stored(language: str, text: str, stored: str) -> None:
+    assert address_from_answer(text, language, NOW) == stored
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Am besten nächste Woche Dienstag vormittags."),
+        ("de", "Am besten nächste Woche Dienstag vor Mittags."),  # as Whisper wrote it at 8 kHz
+        ("de", "Möglichst bald bitte, es tropft schon."),
+        ("de", "Ja."),
+        ("de", "Ja, genau."),
+        ("de", "0171 2345678"),
+        ("de", "Koch."),
+        ("de", "Wie bitte?"),
+        ("de", "Das weiß ich nicht."),
+        ("de", "Kann ich bitte mit einem Mitarbeiter sprechen?"),
+        ("en", "Ideally next Tuesday in the morning."),
+        ("en", "As soon as possible, please."),
+        ("en", "Sorry, could you repeat that?"),
+    ],
+)
+def test_an_answer_that_is_something_else_is_no_address(language: str, text: str) -> None:
+    assert address_from_answer(text, language, NOW) is None

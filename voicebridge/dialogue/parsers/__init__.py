@@ -6,6 +6,7 @@ German and English, written for Whisper's output (odd capitals, trailing punctua
 from __future__ import annotations
 
 from voicebridge.dialogue.parsers.address import Address, parse_address
+from voicebridge.dialogue.parsers.address_answer import address_from_answer, looks_like_address
 from voicebridge.dialogue.parsers.intent import (
     Intent,
     Message,
@@ -36,6 +37,7 @@ __all__ = [
     "TimeWindow",
     "Urgency",
     "UrgencyLevel",
+    "address_from_answer",
     "complete_name",
     "correct_phone_number",
     "detect_intent",
@@ -45,6 +47,7 @@ __all__ = [
     "is_no",
     "is_quote_request",
     "is_yes",
+    "looks_like_address",
     "parse_address",
     "parse_company",
     "parse_correction",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from voicebridge.dialogue.parsers.number_words import CARDINALS, DIGIT_WORDS
 from voicebridge.dialogue.parsers.text import NAME_WORD_RE, Token, find_phrase, fold_text, lang_code, phrase_table, spans_overlap, tokenize
@@ -153,12 +153,30 @@ NOT_PLACE = frozenset(
         "küche",
     )
     + ("haus", "garten", "dach", "flur", "moment", "jahr", "jahre", "winter", "sommer", "apparat", "festnetz", "morgen", "heute", "abend")
+    + ("ordnung", "ruhe", "eile", "arbeit", "urlaub", "zukunft", "kürze", "zeit", "gefahr", "sorge", "betrieb", "rente", "bearbeitung")
     + ("vormittag", "nachmittag", "mittag", "wochenende", "anfang", "ende", "notfall", "the", "and", "or", "please", "thanks", "thank", "i")
     + ("we", "my", "our", "yes", "no", "flat", "apartment", "floor", "unit", "call", "phone", "number", "morning", "afternoon", "evening")
     # Capitalised at the start of a sentence, these lead into a street ("In der Hauptstraße") rather than name it.
     + ("in", "im", "am", "an", "auf", "zum", "zur", "bei", "beim", "unter", "hinter", "vor")
     + WEEKDAY_NAMES
     + MONTH_NAMES
+)
+
+
+# What else an address answer holds, kept as said: the floor, the part of the building, the flat, who to ask for.
+_ORDINAL_WORD = r"(?:erste|zweite|dritte|vierte|fünfte|sechste|siebte|achte|neunte|zehnte)[nmrs]?"
+_DETAIL_RES = (
+    re.compile(
+        rf"\b(?:(?:im|in\s+der)\s+)?(?:\d{{1,2}}\.\s?|{_ORDINAL_WORD}\s+)(?:Stock(?:werk)?|Etage|OG|Obergeschoss)\b(?:\s+(?:links|rechts|Mitte))?",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?:im\s+)?(?:Erdgeschoss|Dachgeschoss|Souterrain|Hochparterre|EG)\b(?:\s+(?:links|rechts))?"),
+    re.compile(r"\b(?:im\s+)?(?:Hinterhaus|Vorderhaus|Seitenflügel|Hinterhof|Gartenhaus)\b"),
+    re.compile(r"\b(?:Wohnung|Whg\.?)\s+(?:Nr\.?\s+)?\w+\b"),
+    re.compile(r"(?:\bc/o|\bc\.\s?o\.|\b[Cc]are of)\s+(?:(?:Familie|Fam\.|Frau|Herrn?|Mr|Mrs|Ms)\.?\s+)?[A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+)?"),
+    re.compile(r"\bbei\s+(?:(?:Familie|Fam\.|Frau|Herrn?)\s+)?(?!Ihnen\b|Uns\b)[A-ZÄÖÜ][\w'-]+\b(?=\s*(?:[,.]|$|klingeln|in\b))"),
+    re.compile(r"\b(?:[Ff]lat|[Aa]partment|[Aa]pt\.?|[Uu]nit|[Ss]uite)\s+\d+[A-Za-z]?\b"),
+    re.compile(r"\b(?:first|second|third|fourth|fifth|ground|top|basement|\d+(?:st|nd|rd|th))\s+floor\b", re.IGNORECASE),
 )
 
 
@@ -170,13 +188,16 @@ class Address:
     house_number: str | None = None
     postcode: str | None = None
     city: str | None = None
+    detail: str | None = None  # floor, flat, building part, c/o: "3. Stock", "Hinterhaus", "c/o Schneider", "Flat 2"
 
     def one_line(self, language: str) -> str:
-        """German order ("Hauptstraße 12, 10115 Berlin") or English order ("221B Baker Street, London SW1A 1AA")."""
+        """German order ("Hauptstraße 12, 3. Stock, 10115 Berlin") or English ("Flat 2, 221B Baker Street, London SW1A 1AA")."""
         if lang_code(language) == "de":
-            parts = [" ".join(p for p in (self.street, self.house_number) if p), " ".join(p for p in (self.postcode, self.city) if p)]
+            street = " ".join(p for p in (self.street, self.house_number) if p)
+            parts = [street, self.detail or "", " ".join(p for p in (self.postcode, self.city) if p)]
         else:
-            parts = [" ".join(p for p in (self.house_number, self.street) if p), " ".join(p for p in (self.city, self.postcode) if p)]
+            street = " ".join(p for p in (self.house_number, self.street) if p)
+            parts = [self.detail or "", street, " ".join(p for p in (self.city, self.postcode) if p)]
         return ", ".join(p for p in parts if p)
 
 
@@ -252,7 +273,7 @@ def _house_number_at(tokens: Sequence[Token], j: int) -> tuple[str, int, int] | 
         after = j + 1
         letter = tokens[after] if after < len(tokens) else None
         # "Am Markt 3 a": Whisper sometimes splits the letter off.
-        if letter and re.fullmatch("[a-hA-H]", letter.text) and (after + 1 == len(tokens) or not tokens[after + 1].is_word):
+        if letter and re.fullmatch("[a-hA-H]", letter.text) and (after + 1 == len(tokens) or not tokens[after + 1].is_word or tokens[after + 1].fold == "in"):
             return token.text + letter.text.lower(), j, after + 1
         return token.text, j, after
     value = CARDINALS["de"].get(token.fold, CARDINALS["en"].get(token.fold))
@@ -276,11 +297,20 @@ def _city_end(tokens: Sequence[Token], k: int) -> int | None:
     return end
 
 
-def _plz_at(tokens: Sequence[Token], k: int) -> str | None:
+def _plz_at(tokens: Sequence[Token], k: int) -> tuple[str, int] | None:
+    """(postcode, index after it): "80331", "D-80331", or as Whisper splits it before a town, "80 3 3 1 München"."""
     if k >= len(tokens):
         return None
     m = _PLZ_RE.fullmatch(tokens[k].text)
-    return m.group(1) if m and not m.group(1).startswith("00") else None
+    if m:
+        return (m.group(1), k + 1) if not m.group(1).startswith("00") else None
+    end, digits = k, ""
+    while end < len(tokens) and tokens[end].is_digits and len(tokens[end].text) <= 4 and len(digits) < 5:
+        digits, end = digits + tokens[end].text, end + 1
+    if len(digits) == 5 and end - k >= 2 and not digits.startswith("00") and _city_end(tokens, end) is not None:
+        if end == len(tokens) or not tokens[end].is_digits:
+            return digits, end
+    return None
 
 
 def _uk_postcode_at(text: str, tokens: Sequence[Token], k: int) -> tuple[str, int] | None:
@@ -303,8 +333,8 @@ def _address_tail(text: str, tokens: Sequence[Token], j: int) -> tuple[str | Non
     spans: list[tuple[int, int]] = []
     plz = _plz_at(tokens, k)
     if plz:
-        postcode, spans = plz, [(tokens[k].start, tokens[k].end)]
-        k += 1
+        postcode, spans = plz[0], [(tokens[k].start, tokens[plz[1] - 1].end)]
+        k = plz[1]
         city_end = _city_end(tokens, k)
         if city_end is not None:
             city, k = text[tokens[k].start : tokens[city_end - 1].end], city_end
@@ -381,18 +411,46 @@ def find_addresses(text: str) -> list[_AddressMatch]:
         plz = _plz_at(tokens, k)
         previous = tokens[k - 1] if k else None
         if plz and (previous is None or not (previous.is_digits or previous.fold in DIGIT_WORDS["de"] or previous.fold in DIGIT_WORDS["en"])):
-            city_end = _city_end(tokens, k + 1)
-            span = (tokens[k].start, tokens[k].end)
+            city_end = _city_end(tokens, plz[1])
+            span = (tokens[k].start, tokens[plz[1] - 1].end)
             if city_end is not None and not any(spans_overlap(span, m.number_spans) for m in found):
-                city = text[tokens[k + 1].start : tokens[city_end - 1].end]
-                found.append(_AddressMatch(Address(None, None, plz, city), span[0], tokens[city_end - 1].end, (span,)))
+                city = text[tokens[plz[1]].start : tokens[city_end - 1].end]
+                found.append(_AddressMatch(Address(None, None, plz[0], city), span[0], tokens[city_end - 1].end, (span,)))
     return sorted(found, key=lambda m: m.start)
 
 
 def parse_address(text: str, language: str) -> Address | None:
-    """Street, house number, postcode and city as far as the caller said them; None when no street or postcode was heard."""
+    """Street, house number, postcode and city as far as the caller said them; None when no street or postcode was heard.
+
+    Postcode first or last ("80331 München, Sonnenstraße 5"), with a floor, flat or c/o in between or around it ("Hauptstraße 12,
+    2. OG links, 10115 Berlin") in `detail`.
+    """
     found = find_addresses(text)
-    return found[0].address if found else None
+    if not found:
+        return None
+    address = found[0].address
+    for other in found[1:]:
+        # One answer holds one address: a street said apart from its postcode and town belongs with them.
+        if address.street is None and other.address.street is not None and other.address.postcode is None:
+            address = replace(other.address, postcode=address.postcode, city=other.address.city or address.city)
+        elif address.street is not None and address.postcode is None and address.city is None and other.address.street is None:
+            address = replace(address, postcode=other.address.postcode, city=other.address.city)
+    if address.street is not None and address.city is None:
+        address = replace(address, city=_town_after(text, found[0].end))  # "Gartenweg 3, c/o Schneider, in Garching"
+    details = sorted((m.start(), m.group().strip(" ,.")) for regex in _DETAIL_RES for m in regex.finditer(text))
+    return replace(address, detail=", ".join(dict.fromkeys(detail for _, detail in details))) if details else address
+
+
+def _town_after(text: str, start: int) -> str | None:
+    """A town named later in the answer with "in" and ending its clause ("…, in Garching."), or None."""
+    tokens = tokenize(text)
+    for k, token in enumerate(tokens):
+        if token.start < start or token.fold != "in":
+            continue
+        end = _city_end(tokens, k + 1)
+        if end is not None and (end == len(tokens) or not tokens[end].is_word):
+            return text[tokens[k + 1].start : tokens[end - 1].end]
+    return None
 
 
 def postcode_candidates(text: str, lang: str) -> list[tuple[int, int, str]]:

@@ -75,6 +75,8 @@ _DAY_PART_WORDS = {
     "de": folded(
         {
             "vormittag": "morning",
+            "vor mittag": "morning",  # Whisper splits "vormittags" at 8 kHz
+            "vor mittags": "morning",
             "vormittags": "morning",
             "morgens": "morning",
             "am morgen": "morning",
