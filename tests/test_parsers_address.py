@@ -170,3 +170,12 @@ def test_an_address_answer_is_stored(language: str, text: str, stored: str) -> N
 )
 def test_an_answer_that_is_something_else_is_no_address(language: str, text: str) -> None:
     assert address_from_answer(text, language, NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "one_line"),
+    [("221 B Baker Street, London", "221B Baker Street, London"), ("42 station road, Oxford.", "42 Station Road, Oxford")],
+)
+def test_english_addresses_as_whisper_writes_them(text: str, one_line: str) -> None:
+    address = parse_address(text, "en")
+    assert address is not None and address.one_line("en") == one_line

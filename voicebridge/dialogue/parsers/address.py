@@ -167,7 +167,7 @@ NOT_PLACE = frozenset(
 _ORDINAL_WORD = r"(?:erste|zweite|dritte|vierte|fünfte|sechste|siebte|achte|neunte|zehnte)[nmrs]?"
 _DETAIL_RES = (
     re.compile(
-        rf"\b(?:(?:im|in\s+der)\s+)?(?:\d{{1,2}}\.\s?|{_ORDINAL_WORD}\s+)(?:Stock(?:werk)?|Etage|OG|Obergeschoss)\b(?:\s+(?:links|rechts|Mitte))?",
+        rf"\b(?:(?:im|in\s+der)\s+)?(?:\d{{1,2}}\.\s?|{_ORDINAL_WORD}\s+)(?:Stock(?:werk|s)?|Etage|OG|Obergeschoss)\b(?:\s+(?:links|rechts|Mitte))?",
         re.IGNORECASE,
     ),
     re.compile(r"\b(?:im\s+)?(?:Erdgeschoss|Dachgeschoss|Souterrain|Hochparterre|EG)\b(?:\s+(?:links|rechts))?"),
@@ -362,7 +362,11 @@ def _english_street_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | Non
         return None
     for words in (1, 2, 3):
         last = i + 1 + words
-        if last < len(tokens) and all(_is_place_word(t) for t in tokens[i + 1 : last]) and tokens[last].fold in _EN_STREET_TYPES:
+        named = all(_is_place_word(t) for t in tokens[i + 1 : last])
+        # Whisper lower-cases street names ("42 station road, Oxford"); then the type must end the clause.
+        lowered = words <= 2 and all(t.is_word and not t.is_capitalised and t.fold not in NOT_PLACE for t in tokens[i + 1 : last])
+        closed = last + 1 >= len(tokens) or not tokens[last + 1].is_word
+        if last < len(tokens) and (named or (lowered and closed)) and tokens[last].fold in _EN_STREET_TYPES:
             end = last + 2 if last + 1 < len(tokens) and tokens[last + 1].text == "." and len(tokens[last].fold) <= 4 else last + 1
             return i + 1, end
     return None
@@ -370,9 +374,16 @@ def _english_street_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | Non
 
 def _address_at(text: str, tokens: Sequence[Token], i: int) -> _AddressMatch | None:
     english = _english_street_at(tokens, i)
+    number: tuple[str, int, int] | None = (tokens[i].text, i, i + 1)
+    if tokens[i].is_digits and i + 1 < len(tokens) and re.fullmatch("[A-H]", tokens[i + 1].text):
+        # "221 B Baker Street": Whisper splits the letter off the house number.
+        house = tokens[i].text + tokens[i + 1].text
+        glued = [*tokens[:i], Token(house, fold_text(house), tokens[i].start, tokens[i + 1].end), *tokens[i + 2 :]]
+        found = _english_street_at(glued, i)
+        if found is not None:
+            english, number = (found[0] + 1, found[1] + 1), (house, i, i + 2)
     if english is not None:
         street_start, street_end = english
-        number: tuple[str, int, int] | None = (tokens[i].text, i, i + 1)
         after_street = street_end
     else:
         street_start = i
@@ -383,7 +394,9 @@ def _address_at(text: str, tokens: Sequence[Token], i: int) -> _AddressMatch | N
         number = _house_number_at(tokens, street_end)
         after_street = number[2] if number else street_end
     street = text[tokens[street_start].start : tokens[street_end - 1].end]
-    if street[:1].islower():
+    if english is not None and street.islower():
+        street = street.title()  # "station road" → "Station Road"
+    elif street[:1].islower():
         street = street[0].upper() + street[1:]  # "am Markt 3" → "Am Markt"
     postcode, city, end, spans = _address_tail(text, tokens, after_street)
     is_strasse = fold_text(street).rstrip(".").endswith(("strasse", _ABBREVIATED_STREET))

@@ -57,7 +57,7 @@ def looks_like_address(text: str, language: str, now: datetime | None = None) ->
         return False
     tokens = [token for token in tokenize(text) if token.is_word]
     has_number = any((token.is_digits and len(token.text) <= 4) or token.fold in CARDINALS[lang] for token in tokens)
-    has_place = any(token.is_capitalised and token.fold not in NOT_PLACE and not token.is_digits for token in tokens[1:] or tokens)
+    has_place = any(token.is_capitalised and token.fold not in NOT_PLACE and not token.is_digits for token in tokens)
     if not (has_number and has_place):
         return False
     # A bare name with nothing else ("Koch") is the answer to another question.

@@ -5,6 +5,7 @@ For the policy and the note: `detect_intent` names the intent, `parse_reference`
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -32,6 +33,7 @@ _FOLLOW_UP += phrase_table("you were here", "you came", "you fitted", "you insta
 _FOLLOW_UP += phrase_table("the work you did", "job you did", "chasing", "any news on", "update on")
 
 # Labels of a reference number, by the stem a German compound or an English phrase starts with; Whisper writes "Auftragsmummer".
+_LONG_QUOTE_WORDS = ("kostenvoranschlag", "kostenvoranschlaege", "kostenschaetzung")
 _REFERENCE_STEMS: tuple[tuple[str, ReferenceKind], ...] = (
     ("auftrag", "order"),
     ("bestell", "order"),
@@ -103,7 +105,14 @@ class Message:
 
 def is_quote_request(text: str, language: str) -> bool:
     """True when the caller wants a price before any work: "ein Angebot", "Kostenvoranschlag", "was kostet …", "a quote", "estimate"."""
-    return find_phrase(tokenize(text), _QUOTE, inflect=True) is not None and parse_reference(text, language) is None
+    tokens = tokenize(text)
+    said = find_phrase(tokens, _QUOTE, inflect=True) is not None or any(_sounds_like(token.fold, _LONG_QUOTE_WORDS) for token in tokens)
+    return said and parse_reference(text, language) is None
+
+
+def _sounds_like(fold: str, words: tuple[str, ...]) -> bool:
+    # Long compounds survive Whisper's misspellings in shape ("Koffenforrandschlag"); short words would match too much.
+    return len(fold) >= 12 and any(difflib.SequenceMatcher(None, fold, word).ratio() >= 0.75 for word in words)
 
 
 def is_follow_up(text: str, language: str) -> bool:

@@ -152,6 +152,9 @@ def _letter(tokens: list[Token], index: int, in_run: bool) -> str | None:
     token = tokens[index]
     if _GLUED_LETTERS_RE.fullmatch(token.text):
         return token.text.replace("-", "").lower()
+    example = _example_word(tokens, index)
+    if example is not None:
+        return tokens[example].text[0].lower()
     nxt = tokens[index + 1].fold if index + 1 < len(tokens) else ""
     if _LETTER_RE.fullmatch(token.text) and (token.text.isupper() or in_run or nxt in ("wie", "for", "as")):
         return token.text.lower()
@@ -160,8 +163,24 @@ def _letter(tokens: list[Token], index: int, in_run: bool) -> str | None:
     return None
 
 
+def _example_word(tokens: list[Token], index: int) -> int | None:
+    """Where the example word of a spelled letter is when Whisper glued "K wie" into "KW" ("KW Konrad", "We We Willem"), else None."""
+    token = tokens[index]
+    if not (1 <= len(token.text) <= 2 and token.text[0].isupper() and token.text.isalpha()):
+        return None
+    for ahead in (1, 2):
+        k = index + ahead
+        if k < len(tokens) and len(tokens[k].text) >= 3 and tokens[k].is_capitalised and tokens[k].text[0] == token.text[0]:
+            if all(len(t.text) <= 2 and t.text[0] == token.text[0] for t in tokens[index + 1 : k]):
+                return k
+    return None
+
+
 def _spelling_width(tokens: list[Token], index: int) -> int:
     # "K wie Konrad", "K for Kilo", "K as in Kilo": the example word is part of the letter.
+    example = _example_word(tokens, index)
+    if example is not None and not _GLUED_LETTERS_RE.fullmatch(tokens[index].text):
+        return example - index + 1
     nxt = tokens[index + 1].fold if index + 1 < len(tokens) else ""
     if nxt in ("wie", "for") and index + 2 < len(tokens):
         return 3

@@ -345,6 +345,11 @@ def _take_back_at(text: str) -> int | None:
     return None
 
 
+def _restarted(first: PhoneNumber, later: PhoneNumber) -> bool:
+    # The caller broke off and began again ("0170 987 … 0170 98765 43"), whatever Whisper made of the "nein" in between.
+    return len(first.number) < 10 and len(later.number) > len(first.number) and later.number[:4] == first.number[:4]
+
+
 def _takes_back(text: str) -> bool:
     return _take_back_at(text) is not None
 
@@ -362,7 +367,9 @@ def parse_phone_number(text: str, language: str) -> PhoneNumber | None:
     kept = [
         (number, run, candidates[index + 1][1].start if index + 1 < len(candidates) else len(text))
         for index, (number, run, negated) in enumerate(candidates)
-        if not negated and not (index + 1 < len(candidates) and _takes_back(text[run.end : candidates[index + 1][1].start]))
+        if not negated
+        and not (index + 1 < len(candidates) and _takes_back(text[run.end : candidates[index + 1][1].start]))
+        and not (index + 1 < len(candidates) and _restarted(number, candidates[index + 1][0]))
     ]
     number, run, until = kept[0] if kept else (candidates[0][0], candidates[0][1], len(text))
     return correct_phone_number(number, text[run.end : until], lang) or number

@@ -323,9 +323,9 @@ def _resolve(point: _ClockPoint, part: tuple[int, int] | None) -> int:
     elif point.meridiem == "a" and hour == 12:
         hour = 0
     elif point.meridiem is None and not point.fixed and 1 <= hour <= 11:
-        if part is not None:
-            morning, evening = hour * 60 + point.minute, (hour + 12) * 60 + point.minute
-            hour = hour + 12 if not part[0] <= morning <= part[1] and part[0] <= evening <= part[1] else hour
+        morning, evening = hour * 60 + point.minute, (hour + 12) * 60 + point.minute
+        if part is not None and (part[0] <= morning <= part[1] or part[0] <= evening <= part[1]):
+            hour = hour + 12 if not part[0] <= morning <= part[1] else hour
         elif hour <= 6:
             hour += 12  # nobody books a tradesman for 3 in the morning
     return hour * 60 + point.minute
