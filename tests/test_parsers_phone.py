@@ -187,3 +187,9 @@ def test_a_read_back_answer_corrects_the_end_of_the_number(language: str, reply:
 @pytest.mark.parametrize(("language", "reply"), [("de", "Ja, genau."), ("de", "Nein, die Hausnummer ist 12."), ("en", "No, it's 0171 2345678")])
 def test_a_reply_that_corrects_no_digits_gives_none(language: str, reply: str) -> None:
     assert correct_phone_number(PhoneNumber("01712345677", ("0171", "234", "5677")), reply, language) is None
+
+
+@pytest.mark.parametrize("text", ["0171 2345678, nein, am Montag um 9", "0171 2345678, sorry, at 5 please", "0171 2345678, nein, erst ab 8"])
+def test_a_time_after_the_take_back_word_is_no_digit_correction(text: str) -> None:
+    found = parse_phone_number(text, "de")
+    assert found is not None and found.number == "01712345678"

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 import wave
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 from voicebridge.audio.pcm import resample_pcm, silence
@@ -34,18 +34,18 @@ class _PicoVoice:
             raise RuntimeError("pico2wave is not installed; fix: `apt-get install -y libttspico-utils` (Debian non-free)")
         self._binary, self._lang, self.name = binary, lang, f"pico:{lang}"
 
-    def sentences(self, text: str) -> list[tuple[bytes, int]]:
+    def sentences(self, text: str) -> Iterator[tuple[bytes, int]]:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "say.wav"
             subprocess.run([self._binary, "-l", self._lang, "-w", str(path), text], check=True, capture_output=True, timeout=60)
             with wave.open(io.BytesIO(path.read_bytes())) as wav:
-                return [(wav.readframes(wav.getnframes()), wav.getframerate())]
+                yield wav.readframes(wav.getnframes()), wav.getframerate()
 
 
 def voice(name: str) -> Voice:
     kind, _, arg = name.partition(":")
     if kind == "pico":
-        return _PicoVoice(arg)  # type: ignore[return-value]
+        return _PicoVoice(arg)
     if kind == "espeak-ng":
         return EspeakVoiceBackend(arg)
     if kind == "piper":
@@ -77,6 +77,3 @@ def transcriber(config: Config) -> Transcriber:
 
     stt = config.models.stt
     return Transcriber(whisper_dir(config), stt.device, stt.compute_type, stt.threads, stt.beam_size, stt.window_s)
-
-
-Transcribe = Callable[[bytes, str], str]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from voicebridge.dialogue.parsers.address import find_addresses, postcode_candidates
+from voicebridge.dialogue.parsers.address import WEEKDAY_NAMES, find_addresses, postcode_candidates
 from voicebridge.dialogue.parsers.number_words import CARDINALS, DIGIT_WORDS, EN_UNITS
 from voicebridge.dialogue.parsers.text import blank_spans, fold_text, lang_code, tokenize
 
@@ -93,6 +93,9 @@ _TAKE_BACK = frozenset(
 )
 # Labels of the other numbers a caller may correct right after their phone number.
 _OTHER_FIELD_LABELS = frozenset(fold_text(word) for word in ("hausnummer", "nr", "postleitzahl", "plz", "uhr", "house", "flat", "postcode", "zip"))
+# ... and of a time: "nein, am Montag um 9" corrects the day, not the number.
+_OTHER_FIELD_LABELS |= frozenset(("um", "ab", "bis", "gegen", "at", "after", "before", "until", "by", "from", "around"))
+_OTHER_FIELD_LABELS |= frozenset(WEEKDAY_NAMES)
 # Words Whisper writes for a spoken digit; they only count between digits ("555123 for 567").
 _HOMOPHONE_DIGITS = {"for": "4", "fore": "4"}
 # "+49 (0)30 …": the bracketed trunk zero is not dialled from abroad.
