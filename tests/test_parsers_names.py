@@ -105,3 +105,18 @@ def test_names_that_are_words_and_companies_after_the_name(language: str, text: 
 @pytest.mark.parametrize(("language", "text"), [("de", "Ich bin im Keller."), ("de", "Hier ist der Keller voll Wasser."), ("de", "Im Sommer ist es warm.")])
 def test_word_surnames_need_a_name_context(language: str, text: str) -> None:
     assert parse_name(text, language) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name", "company"),
+    [
+        ("en", "My name is Thomas Becker from the Green Dental Practice.", "Thomas Becker", "Green Dental Practice"),
+        ("de", "Guten Tag, hier ist Thomas Becker von der Keller Immobilien GmbH.", "Thomas Becker", "Keller Immobilien GmbH"),
+        ("de", "Guten Tag, hier ist Thomas Becker von der Kanzlei Braun und Partner.", "Thomas Becker", "Kanzlei Braun und Partner"),
+        ("de", "Hier ist Peter Müller von Siemens und ich habe ein Problem.", "Peter Müller", "Siemens"),
+        ("de", "mein name ist thomas becker aus münchen", "Thomas Becker", None),
+    ],
+)
+def test_a_lenient_name_ends_before_where_the_caller_is_from(language: str, text: str, name: str, company: str | None) -> None:
+    assert parse_name(text, language) == name
+    assert parse_company(text, language) == company

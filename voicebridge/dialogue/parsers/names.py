@@ -119,7 +119,7 @@ _LEGAL_FORMS = (
     r"PLC",
     r"plc",
     r"Corp\.?",
-    r"(?:&|und|and)\s+(?:Co\.?|Söhne|Sons)",
+    r"(?:&|und|and)\s+(?:Co\.?|Söhne|Sons|Partner(?:\s+mbB)?|Partners)",
 )
 _COMPANY_RE = re.compile(rf"(?P<name>(?:(?:[A-ZÄÖÜ0-9][\w'.-]*|&)\s+){{1,4}})(?P<form>{'|'.join(_LEGAL_FORMS)})(?![\w])")
 # Capitalised words that can stand before a company name at the start of a sentence without being part of it.
@@ -143,6 +143,8 @@ def _name_from(text: str, tokens: Sequence[Token], j: int, *, lenient: bool, str
     words = 0
     while j < n and words < 3:
         token = tokens[j]
+        if lenient and not token.is_capitalised and token.fold in _NAME_FOLLOWERS and token.fold not in _PARTICLES:
+            break  # "My name is Thomas Becker from the …": a lower-case "from" ends even a leniently read name
         if is_name_word(token, lenient) or (token.fold in WORD_SURNAMES and (token.is_capitalised or lenient) and (words or titled or lenient)):
             words, j = words + 1, j + 1
         elif (
@@ -196,7 +198,7 @@ def parse_company(text: str, language: str) -> str | None:
     """The caller's company: a name with a legal form ("Meier GmbH", "Acme Ltd") or after "Firma"/"company"."""
     for m in _COMPANY_RE.finditer(text):
         words = m.group("name").split()
-        while words and fold_text(words[0]) in _COMPANY_LEADS:
+        while words and fold_text(words[0]) in _COMPANY_LEADS and fold_text(words[0]) not in WORD_SURNAMES:
             words.pop(0)  # "Firma Meier GmbH" at the start of a sentence
         if words:
             return " ".join(words) + " " + m.group("form")
@@ -238,7 +240,10 @@ def _company_after_name(text: str, tokens: Sequence[Token]) -> str | None:
     if j < len(tokens) and tokens[j].fold in ("firma", "company", "firm"):
         j += 1
     first = j
-    while j < len(tokens) and j - first < 4 and (tokens[j].is_capitalised or tokens[j].text == "&") and tokens[j].fold not in _COMPANY_STOPS:
+    while j < len(tokens) and j - first < 5:
+        joined = tokens[j].fold in ("&", "und", "and") and j + 1 < len(tokens) and tokens[j + 1].is_capitalised  # "Braun und Partner"
+        if not (joined or (tokens[j].is_capitalised and tokens[j].fold not in _COMPANY_STOPS)):
+            break
         j += 1
     if j == first or tokens[j - 1].text == "&":
         return None
