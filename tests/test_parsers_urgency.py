@@ -101,6 +101,8 @@ def test_gas_smell_further_from_the_verb() -> None:
         # Emergencies described, not named.
         ("de", "Bei uns kommt Wasser durch die Decke.", "emergency"),
         ("de", "Bei uns läuft das Wasser von der Decke runter.", "emergency"),
+        ("de", "Bei uns im Bad tropft es von der Decke, glaube ich.", "emergency"),
+        ("en", "It's dripping from the ceiling in the hall.", "emergency"),
         ("de", "Die Toilette läuft über und hört nicht mehr auf.", "emergency"),
         ("de", "Die Spülung hört einfach nicht mehr auf.", "emergency"),
         ("de", "Das Wasser lässt sich nicht abstellen.", "emergency"),
@@ -121,7 +123,6 @@ def test_urgency_as_callers_phrase_it(language: str, text: str, level: str) -> N
         ("en", "Talk soon."),
         ("de", "Die Preise gehen ja durch die Decke, was kostet ein neues Bad?"),
         ("de", "Die Abrechnung läuft über die Hausverwaltung."),
-        ("de", "Bei uns im Bad tropft es von der Decke, glaube ich."),  # a drip is urgent enough to ask, not an emergency
     ],
 )
 def test_goodbyes_and_figures_of_speech_are_not_urgent(language: str, text: str) -> None:

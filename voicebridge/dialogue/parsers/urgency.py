@@ -28,8 +28,9 @@ _EMERGENCY = {
     )
     + phrase_table("*stromausfall", "kein strom", "strom … ausgefallen", "strom … weg", "*kurzschluss")
     + phrase_table("*brand", "es brennt", "feuer", "es qualmt", "es raucht", "*rauchentwicklung", "*notfall")
-    # Water coming in or not stopping is an emergency without the word for one; a drip from the ceiling is not (yet).
-    + phrase_table("wasser … durch die decke", "wasser … von der decke", "wasser … aus der decke", "*wasserschaden")
+    # Water coming in from above or not stopping is an emergency without the word for one (a leak in the flat upstairs).
+    + phrase_table("wasser … durch die decke", "wasser … von der decke", "wasser … aus der decke", "*wasserschaden", "decke … tropft")
+    + phrase_table("tropft … decke", "tropft … von der decke", "tropft … aus der decke", "tropft … durch die decke")
     + phrase_table("toilette … läuft … über", "klo … läuft … über", "wc … läuft … über", "übergelaufen")
     + phrase_table("badewanne … läuft … über", "*spülung … hört … nicht … auf", "hört nicht mehr auf zu laufen", "läuft und läuft")
     + phrase_table("toilette … hört … nicht … auf", "wasser … hört … nicht … auf", "lässt sich nicht abstellen", "nicht mehr abstellen"),
@@ -39,6 +40,7 @@ _EMERGENCY = {
     + phrase_table("power cut", "power outage", "no power", "no electricity", "short circuit", "sparks", "sparking")
     + phrase_table("fire", "smoke", "emergency")
     + phrase_table("water … through the ceiling", "coming through the ceiling", "pouring through the ceiling", "water damage")
+    + phrase_table("ceiling … dripping", "dripping … ceiling", "ceiling … leaking", "leaking … ceiling")
     + phrase_table("overflowing", "overflowed", "overflows", "won't stop running", "toilet … won't stop", "water … won't stop", "can't turn … off")
     + phrase_table("cannot turn … off", "keeps running"),
 }
