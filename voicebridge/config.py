@@ -135,7 +135,7 @@ class TurnConfig:
     # unfinished_hangover_ms; anything else after [vad] hangover_ms. Needs [vad] speculative_pause_ms > 0.
     slot_aware: bool = True
     complete_hangover_ms: int = field(default=250, metadata=_check(min=100, max=5000))
-    sentence_hangover_ms: int = field(default=450, metadata=_check(min=100, max=5000))
+    sentence_hangover_ms: int = field(default=600, metadata=_check(min=100, max=5000))
     unfinished_hangover_ms: int = field(default=1200, metadata=_check(min=100, max=5000))
 
 

@@ -23,7 +23,7 @@ class Completion(Enum):
 class HangoverSettings:
     default_ms: int = 600
     complete_ms: int = 250
-    sentence_ms: int = 450
+    sentence_ms: int = 600
     unfinished_ms: int = 1200
 
     def for_completion(self, completion: Completion) -> int:
