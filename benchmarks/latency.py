@@ -254,7 +254,8 @@ def start_peer(work: Path) -> tuple[subprocess.Popen[bytes], str]:
     # The same CPU budget as ours: CTranslate2 takes its thread count from OMP_NUM_THREADS ([models.stt] threads = 2).
     env = dict(os.environ, OMP_NUM_THREADS="2")
     log_path = work / "peer.log"
-    peer = subprocess.Popen(cmd, stderr=log_path.open("w"), stdout=subprocess.DEVNULL, env=env)
+    # Its own process group, so that stopping it also stops the llama_cpp.server it started.
+    peer = subprocess.Popen(cmd, stderr=log_path.open("w"), stdout=subprocess.DEVNULL, env=env, start_new_session=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and peer.poll() is None:
         try:
@@ -266,12 +267,21 @@ def start_peer(work: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit(f"the pipecat peer did not start:\n{log_path.read_text()[-3000:]}")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGTERM)
+def stop(proc: subprocess.Popen[bytes], group: bool = False) -> None:
+    """SIGTERM, then SIGKILL after 60 s; `group`: the whole process group it leads (the peer and its LLM server)."""
+    def send(sig: int) -> None:
+        try:
+            os.killpg(proc.pid, sig) if group else proc.send_signal(sig)
+        except ProcessLookupError:
+            pass
+
+    send(signal.SIGTERM)
     try:
         proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        send(signal.SIGKILL)
+    if group:
+        send(signal.SIGKILL)  # what is left of the group: the peer's finally does not always reach its LLM server
 
 
 def summarize(level: int, turns: list[Turn], stages: dict[str, dict[str, float]], pacer: dict[str, tuple[float, int]],
@@ -376,7 +386,7 @@ def main() -> int:
         try:
             by_peer = run_levels(url, "pipecat en", peer_levels, args.turns, paced)
         finally:
-            stop(peer)
+            stop(peer, group=True)
         record("pipecat en", "en", "paced", "pipecat", by_peer, None)
     elif peer_levels:
         print(f"no peer venv at {PEER_VENV} (make peer-venv): the pipecat race is left out", file=sys.stderr)
