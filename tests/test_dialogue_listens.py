@@ -41,6 +41,15 @@ def test_a_read_back_answered_with_something_else_is_settled_as_confirmed() -> N
     assert p.note().callback_confirmed and p.note().address.startswith("Hauptstraße 3")
 
 
+def test_a_goodbye_after_the_read_back_confirms_it_and_ends_the_call() -> None:
+    for language, goodbye in (("de", "Danke, tschüss."), ("en", "Thanks, bye."), ("en", "Danke, tschüss.")):
+        p = policy(language)
+        p.respond("Hier ist Eva Braun, meine Nummer ist 0171 2345678.")
+        reply = p.respond(goodbye)  # not a yes, but no objection either: the caller is done
+        assert reply.end_call, (language, goodbye, reply.text)
+        assert p.note().callback_confirmed and p.note().callback_number == "01712345678"
+
+
 def test_an_unclear_answer_to_the_read_back_gets_one_repeat_then_the_keypad_then_the_call_goes_on() -> None:
     p = policy()
     p.respond("Mein Abfluss ist verstopft.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from voicebridge.dialogue.parsers import is_no, is_yes, parse_correction
+from voicebridge.dialogue.parsers import is_goodbye, is_no, is_yes, parse_correction
 from voicebridge.dialogue.question_flow import MAX_READBACKS, Flow
 from voicebridge.dialogue.slot_filling import SlotFiller, Slots, phone_in
 
@@ -34,8 +34,8 @@ def settle_readback(text: str, s: Slots, flow: Flow, filler: SlotFiller) -> Sett
             return "keypad"
         flow.mark("number")
         return "ask_again"
-    if filler.gives_something(text, s) or flow.asking == "keypad":
-        s.confirmed = s.confirmed or flow.asking == "confirm_number"  # talked on without objecting
+    if is_goodbye(text, lang) or filler.gives_something(text, s) or flow.asking == "keypad":
+        s.confirmed = s.confirmed or flow.asking == "confirm_number"  # talked on (or said goodbye) without objecting
         flow.asking = ""
         return "go_on"
     if flow.readbacks_of_this_number < 2:

@@ -27,8 +27,11 @@ class PeerSilent(Exception):
 
 async def read_message(reader: asyncio.StreamReader, timeout: float) -> Message | None:
     """One message, or None on a clean close between messages. Raises ProtocolError / PeerSilent."""
+    # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancel that arrives as its read completes
+    # (bpo-42130), and a reader that misses its cancel keeps a finished call's socket open until the peer hangs up.
     try:
-        header = await asyncio.wait_for(reader.readexactly(HEADER.size), timeout)
+        async with asyncio.timeout(timeout):
+            header = await reader.readexactly(HEADER.size)
     except asyncio.IncompleteReadError as exc:
         if exc.partial:
             raise ProtocolError("truncated_frame", f"connection closed inside a header ({len(exc.partial)} of 3 bytes)") from None
@@ -38,7 +41,10 @@ async def read_message(reader: asyncio.StreamReader, timeout: float) -> Message 
     kind_byte, length = HEADER.unpack(header)
     kind = check_header(kind_byte, length)
     try:
-        payload = await asyncio.wait_for(reader.readexactly(length), timeout) if length else b""
+        payload = b""
+        if length:
+            async with asyncio.timeout(timeout):
+                payload = await reader.readexactly(length)
     except asyncio.IncompleteReadError as exc:
         raise ProtocolError("truncated_frame", f"{kind.name} frame announced {length} bytes, connection closed after {len(exc.partial)}") from None
     except TimeoutError:

@@ -107,7 +107,8 @@ class BrowserPhoneLine:
         received_s = 0.0
         while True:
             try:
-                message = await asyncio.wait_for(socket.receive(), self._peer_timeout)
+                async with asyncio.timeout(self._peer_timeout):  # not wait_for: see audiosocket_server.read_message
+                    message = await socket.receive()
             except TimeoutError:
                 session.feed(CallEnded("peer_silent", f"no audio from the browser for {self._peer_timeout:g} s"))
                 return

@@ -319,7 +319,8 @@ class FreeswitchServer:
         late_metadata_until = loop.time() + LATE_METADATA_S if dialect is Dialect.AUDIO_STREAM else 0.0
         while True:
             try:
-                message = await asyncio.wait_for(ws.recv(), self._peer_timeout)
+                async with asyncio.timeout(self._peer_timeout):  # not wait_for: see audiosocket_server.read_message
+                    message = await ws.recv()
             except TimeoutError:
                 log.warning("call %s: no data from FreeSWITCH for %g s", call_id, self._peer_timeout)
                 session.feed(CallEnded("peer_silent", f"no data from FreeSWITCH for {self._peer_timeout:g} s"))
