@@ -56,13 +56,12 @@ def _hints(timings: list[float]) -> Hints:
 def _post_call(model: str, timings: list[float]) -> Callable[[Dialogue], CallNote]:
     """The note the daemon stores after hang-up: the instruct model's proposal reconciled with the parsers' note."""
     try:
+        from voicebridge.config import load_config
         from voicebridge.dialogue.note_proposal import transcript_text
         from voicebridge.dialogue.note_reconcile import reconcile
+        from voicebridge.models.bundled import bundled_instruct
         from voicebridge.models.instruct import LocalChat, NoteWriter
         from voicebridge.post_call_note import caller_words
-
-        from voicebridge.config import load_config
-        from voicebridge.models.bundled import bundled_instruct
     except ImportError as exc:
         sys.exit(f"--llm needs the post-call note path (voicebridge/post_call_note.py), which this checkout lacks ({exc})")
     cfg = load_config(None)
