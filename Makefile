@@ -1,7 +1,7 @@
 # voicebridge: `make run` installs everything and answers calls; `make test` installs everything and runs the tests.
 VENV ?= .venv
 BIN = $(VENV)/bin
-PEER_VENV ?= /work/peer-venv
+PEER_VENV ?= .peer-venv
 
 .PHONY: install run test lint bench bench-peer peer-venv soak clean
 

@@ -75,7 +75,7 @@ PAUSING = {
         ("Hier ist Anna Schmidt, meine Nummer ist 030 123", "4567."),
     ],
 }
-PEER_VENV = Path(os.environ.get("PEER_VENV", "/work/peer-venv"))
+PEER_VENV = Path(os.environ.get("PEER_VENV", Path(__file__).resolve().parent.parent / ".peer-venv"))
 
 
 @dataclass

@@ -1,12 +1,12 @@
 """The same receptionist turn built with pipecat, for a side-by-side latency race (run by benchmarks/latency.py --peer).
 
-Runs in its own virtualenv (`make peer-venv`: /work/peer-venv by default) so pipecat's dependencies never touch the project's.
+Runs in its own virtualenv (`make peer-venv`: .peer-venv in the checkout by default) so pipecat's dependencies never touch the project's.
 Configuration of pipecat's public API only: a FastAPI websocket transport with the Twilio media-stream serializer (8 kHz
 mu-law, what the benchmark's MediaStreamPeer speaks), pipecat's Silero VAD and its default turn handling (smart-turn v3),
 faster-whisper STT on our Whisper model directory, Piper TTS with our joe voice, and an LLM through llama-cpp-python's
 OpenAI-compatible server on our GGUF. Nothing is downloaded: every model is a local path.
 
-    /work/peer-venv/bin/python benchmarks/peer_pipecat.py --port 8799 --whisper DIR --voice FILE.onnx --gguf FILE.gguf
+    .peer-venv/bin/python benchmarks/peer_pipecat.py --port 8799 --whisper DIR --voice FILE.onnx --gguf FILE.gguf
 prints "peer ready" on stderr once it accepts calls at ws://127.0.0.1:PORT/ws.
 """
 
