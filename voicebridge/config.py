@@ -160,7 +160,7 @@ class SttConfig:
     device: str = field(default="cpu", metadata=_check(choices=("cpu", "cuda", "auto")))
     # "profile": every business's name, services and towns are given to Whisper as what was said before (hotwords),
     # so it spells them as the business does (benchmarks/stt_wer.py); "none": no context.
-    hotwords: str = field(default="profile", metadata=_check(choices=("none", "profile")))
+    hotwords: str = field(default="none", metadata=_check(choices=("none", "profile")))
 
 
 @dataclass(frozen=True)
