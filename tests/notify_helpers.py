@@ -32,14 +32,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
+def wait_for(check: Callable[[], Any], timeout: float = 10.0, what: str | None = None, every: float = 0.02) -> Any:
+    """check()'s first truthy value, polled every `every` s; an AssertionError naming `what` after `timeout` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
         if value:
             return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}" if what else "condition not met in time")
 
 
 class MailHandler:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from selenium.webdriver.common.by import By
 
 from tests import browser
 from tests.conftest import DaemonFactory
+from tests.notify_helpers import wait_for
 from tests.test_web_browser import shoot
 from tests.web_helpers import PASSWORD, seed, web_config
 from voicebridge.audio.wavfile import write_wav
@@ -28,13 +28,7 @@ ANSWER = "You can park in the yard behind the workshop."
 
 
 def _poll(check: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    return wait_for(check, timeout, what, every=0.2)  # a browser round trip per check: poll gently
 
 
 def _call_row(db: Path, call_id: str) -> tuple[object, ...] | None:
