@@ -41,6 +41,15 @@ def test_what_the_caller_never_said_is_not_taken_from_the_model() -> None:
     assert note.extra["provenance"] == {"concern": HEARD}
 
 
+def test_a_heard_company_is_never_replaced_by_one_the_caller_did_not_say() -> None:
+    said = "Hello, this is Peter Smith from Smith Bakering. My kitchen sink is blocked."  # as Whisper wrote it
+    parsers = CallNote("c6", language="en", name="Peter Smith", company="Smith Bakering", concern="kitchen sink is blocked")
+    note = reconcile(parsers, NoteProposal(name="Peter Smith", company="Smith Bakery", summary="Sink blocked."), said,
+                     "parsers+qwen")
+    assert note.company == "Smith Bakering" and note.extra["provenance"]["company"] == HEARD
+    assert note.summary == "Sink blocked." and note.extra["provenance"]["summary"] == INFERRED
+
+
 def test_a_first_name_given_later_completes_the_name_and_a_follow_up_gets_its_order_number() -> None:
     said = "Hier ist Frau Hartmann. Es geht um den Auftrag 2026 417, die Therme tropft wieder. Hartmann, Elfriede."
     parsers = CallNote("c3", language="de", name="Frau Hartmann", concern="die Therme tropft wieder", intent="other")
