@@ -24,6 +24,13 @@ from voicebridge.dialogue.parsers.intent import Message, Reference, detect_inten
         ("de", "Es geht um Ihr Angebot, Angebotsnummer 2211.", "follow_up"),
         ("en", "I'm calling about my order, the order number is one two three four five.", "follow_up"),
         ("en", "You fitted our boiler last month and it's broken again.", "follow_up"),
+        # An earlier job named without its number, or a fault that is back.
+        ("de", "Ich rufe wegen meines Auftrags an, der Wasserhahn tropft.", "follow_up"),
+        ("de", "Es geht um die Rechnung, da ist ein Posten doppelt berechnet.", "follow_up"),
+        ("de", "Ihr Techniker war letzte Woche da.", "follow_up"),
+        ("de", "Der Abfluss ist schon wieder verstopft.", "follow_up"),
+        ("en", "Your engineer came last week and the tap is dripping again.", "follow_up"),
+        ("en", "The reference number is AB 1234.", "follow_up"),
         ("de", "Richten Sie Herrn Huber aus, dass die Heizkörper angekommen sind.", "message"),
         ("en", "Could you tell Mr Huber that the radiators have arrived?", "message"),
     ],
@@ -41,6 +48,8 @@ def test_detect_intent(language: str, text: str, intent: str) -> None:
         ("en", "Can you tell me whether you install heat pumps?"),
         ("en", "The kitchen tap is dripping."),
         ("de", "Ich habe kein Angebot bekommen, aber das macht nichts."),
+        ("en", "Sorry, could you say that again?"),  # "again" about the call, not the job
+        ("en", "I'll try again later."),
     ],
 )
 def test_no_intent_where_the_words_do_not_say_one(language: str, text: str) -> None:
@@ -60,6 +69,9 @@ def test_no_intent_where_the_words_do_not_say_one(language: str, text: str) -> N
         ("en", "the order number is 1,2,3,5.", Reference("order", "1235")),
         ("en", "My invoice number is one two three four five.", Reference("invoice", "12345")),
         ("en", "Invoice no. 88812", Reference("invoice", "88812")),
+        ("de", "Die Auftragsnummer ist 12.345.", Reference("order", "12345")),  # a thousands dot, not the full stop
+        ("de", "Rechnungsnummer RE 2026-17, bitte.", Reference("invoice", "RE2026-17")),  # the letters said apart
+        ("en", "The reference number is AB 1234.", Reference("order", "AB1234")),
     ],
 )
 def test_reference_numbers(language: str, text: str, reference: Reference) -> None:

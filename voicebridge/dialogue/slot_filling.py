@@ -38,14 +38,6 @@ _MESSAGE_RE = re.compile(
 )
 _COMPLAINT_RE = re.compile(r"\b(beschwerde|reklamation|beschweren|unzufrieden|complain|complaint)\b", re.I)
 _QUOTE_RE = re.compile(r"\b(angebot\w*|kostenvoranschl\w*|kostenschätzung|quote|quotation|estimate)\b", re.I)
-# On top of the parser's follow-up cues: an earlier job named without its number ("wegen meines Auftrags", "schon wieder").
-_FOLLOW_UP_RE = re.compile(r"\b(auftrag\w*|rechnung|schon wieder|techniker war|monteur war|my order|engineer came|again)\b", re.I)
-_ORDER_RE = re.compile(
-    r"\b(?:auftrags|rechnungs|bestell|vorgangs|kunden|referenz)[- ]?(?:nummer|nr\.?)|\b(?:order|invoice|job|reference|customer)"
-    r"(?: number| no\.?)",
-    re.I,
-)
-_ORDER_DIGITS_RE = re.compile(r"(?:\s*(?:ist|lautet|is|:|-|#|,|nummer|number))*\s*([A-Z]{0,2}[\s-]?\d[\d\s./-]{2,15}\d)")
 _FILLER_RE = re.compile(
     r"^(?:(?:ja|jaa|hallo|hi|hello|hey|guten (?:tag|morgen|abend)|schönen guten (?:tag|morgen|abend)|good (?:morning|afternoon|evening)|"
     r"also|äh|ähm|ehm|hm|um|uh|ok|okay|yes|yeah|so|well|grüß gott|servus|moin|bitte|danke|thanks|thank you|genau|gut|gern|gerne|"
@@ -139,13 +131,7 @@ def _company_after_name(text: str, name: str) -> str:
 def order_number(text: str, language: str = "de") -> str:
     """An order or invoice number the caller reads out after naming it ("Auftragsnummer 48213", "invoice number 2026 0345")."""
     reference = parse_reference(text, language)
-    if reference is not None:
-        return re.sub(r"[\s./-]", "", reference.number).upper()
-    cue = _ORDER_RE.search(text)
-    if cue is None:
-        return ""
-    m = _ORDER_DIGITS_RE.match(text, cue.end())
-    return re.sub(r"[\s./-]", "", m.group(1)).upper() if m else ""
+    return re.sub(r"[\s./-]", "", reference.number).upper() if reference is not None else ""
 
 
 _EXTRA_RE = re.compile(r"^(?:bei|c/o|care of|z\. ?hd\.?)\s+\S.*|.*\b(?:stock|etage|geschoss|hinterhaus|vorderhaus|floor|flat|apartment)\b.*$",
@@ -277,7 +263,7 @@ class SlotFiller:
         # Named quote words always count; the parser's wider "was kostet …" only when it is not a question for the FAQ.
         if (_QUOTE_RE.search(text) or is_quote_request(text, lang) and not is_question) and not s.message:
             s.quote = True
-        if (is_follow_up(text, lang) or _FOLLOW_UP_RE.search(text)) and not s.message and asking not in ("address", "window", "urgency"):
+        if is_follow_up(text, lang) and not s.message and asking not in ("address", "window", "urgency"):
             s.follow_up = True
         order = order_number(text, lang)
         if order and (not s.order_number or correction or asking == "order"):

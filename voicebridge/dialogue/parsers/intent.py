@@ -31,6 +31,13 @@ _FOLLOW_UP += phrase_table("wie weit", "my order", "the order", "our order", "my
 _FOLLOW_UP += phrase_table("complain", "still not working", "still not fixed", "broken again", "your engineer", "your plumber", "your fitter")
 _FOLLOW_UP += phrase_table("you were here", "you came", "you fitted", "you installed", "you repaired", "follow up", "following up", "existing job")
 _FOLLOW_UP += phrase_table("the work you did", "job you did", "chasing", "any news on", "update on")
+# An earlier job named without its number: "wegen meines Auftrags", "zur Rechnung", "der Hahn tropft schon wieder".
+_FOLLOW_UP += phrase_table("rechnung", "schon wieder", "techniker war", "monteur war", "handwerker war", "engineer came", "plumber came")
+_FOLLOW_UP += phrase_table("again")
+# Every word that starts with one of these names an order: "Auftrags", "Auftragsbestätigung" (German inflects with -s).
+_FOLLOW_UP_STEMS = ("auftrag",)
+# "again" about the call, not the job: "say that again", "I'll call again".
+_NOT_AGAIN = frozenset(("say", "repeat", "call", "ring", "try", "spell", "that", "once", "come"))
 
 # Labels of a reference number, by the stem a German compound or an English phrase starts with; Whisper writes "Auftragsmummer".
 _LONG_QUOTE_WORDS = ("kostenvoranschlag", "kostenvoranschlaege", "kostenschaetzung")
@@ -116,8 +123,22 @@ def _sounds_like(fold: str, words: tuple[str, ...]) -> bool:
 
 
 def is_follow_up(text: str, language: str) -> bool:
-    """True when the call is about an existing job: its order or invoice number, the work done, or a complaint about it."""
-    return parse_reference(text, language) is not None or find_phrase(tokenize(text), _FOLLOW_UP, inflect=True) is not None
+    """True when the call is about an existing job: its order or invoice number, the work done, or a complaint about it.
+
+    An order named without its number counts ("wegen meines Auftrags", "zur Rechnung"), and so does a fault that is back
+    ("tropft schon wieder", "leaking again"); "could you say that again?" does not.
+    """
+    if parse_reference(text, language) is not None:
+        return True
+    tokens = tokenize(text)
+    if any(token.fold.startswith(_FOLLOW_UP_STEMS) for token in tokens):
+        return True
+    start = 0
+    while (match := find_phrase(tokens, _FOLLOW_UP, inflect=True, start=start)) is not None:
+        if tokens[match.start].fold != "again" or not any(t.fold in _NOT_AGAIN for t in tokens[max(0, match.start - 3) : match.start]):
+            return True
+        start = match.start + 1
+    return False
 
 
 def parse_reference(text: str, language: str) -> Reference | None:
@@ -207,6 +228,11 @@ def _number_after(text: str, tokens: list[Token], j: int, lang: str) -> str:
             parts.append(str(value))  # "vierunddreißig"
         elif token.text in (",", "-") and parts and j + 1 < len(tokens) and _is_number_part(tokens[j + 1], lang):
             pass  # "4, 5, 6, 7, 8": Whisper's commas between spoken digits
+        elif token.text == "." and parts and j + 1 < len(tokens) and tokens[j + 1].is_digits and tokens[j + 1].start == token.end:
+            pass  # "12.345": a thousands dot inside the number, not the sentence's full stop
+        elif (not parts and token.text.isalpha() and token.text.isupper() and len(token.text) <= 2 and j + 1 < len(tokens)
+              and tokens[j + 1].text[0].isdigit() and _CODE_RE.fullmatch(tokens[j + 1].text)):
+            parts.append(token.text)  # "RE 2026-17", "AB 1234": a letter prefix said apart from its digits
         else:
             break
         j += 1
