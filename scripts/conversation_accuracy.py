@@ -80,7 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", choices=("dev", "test"), help="generated callers: dev (tune) or test (held out)")
     parser.add_argument("--mode", choices=("script", "sim"), default="sim", help="fixed scripts or a simulated caller")
-    parser.add_argument("--size", type=int, default=200, help="callers per split")
+    parser.add_argument("--size", type=int, help="callers per split (default: 400 dev, 200 test)")
     parser.add_argument("--lang", choices=("de", "en"), help="only this language")
     llm = parser.add_mutually_exclusive_group()
     llm.add_argument("--hints", action="store_true", help="with the bundled LLM's hints during the call")

@@ -1,6 +1,7 @@
 """Generated callers for the held-out conversation benchmark: each seed combines parts into one caller's facts and words.
 
 Seeds below TEST_SEED_BASE are the dev part (tune on these); seeds from TEST_SEED_BASE on are the test part, run only to report.
+The dev part also draws on dev-only parts and caller habits (see `_dev_habits`); the test part never does, so it stays as it was.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from voicebridge.dialogue.parsers import DEFAULT_TIMEZONE
 
 _T = TypeVar("_T")
 TEST_SEED_BASE = 100_000
-SPLIT_SIZE = 200
+SPLIT_SIZE = 200  # the test part
+DEV_SIZE = 400  # the dev part: widened once the first 200 had saturated
 BUSINESS = "Sanitär Huber"
 NOWS = (
     datetime(2026, 11, 25, 10, 0, tzinfo=DEFAULT_TIMEZONE),  # Wednesday, open
@@ -112,6 +114,12 @@ class Facts:
 
     def contact_answer(self) -> str:
         de = self.language == "de"
+        if self.extra.get("contact") == "number_first":  # the number first, then the name
+            if self.name_style in ("last_first", "spelled"):
+                return f"{self.number_answer()} {self.name_answer()}"
+            return f"{self.number_answer()} {'Und mein Name ist' if de else 'And my name is'} {self.with_company(self.name_words())}."
+        if self.extra.get("contact") == "with_address" and self.on_site:
+            return f"{self.with_company(self.name_words())}, {self.number_words()}, {self.address}."
         if self.name_style in ("last_first", "spelled"):
             return f"{self.name_answer()} {self.number_answer()}"
         if random.Random(self.seed + 7).random() < 0.5:
@@ -119,10 +127,20 @@ class Facts:
         return f"{self.name_answer()} {'Und meine Nummer ist' if de else 'And my number is'} {self.number_words()}."
 
     def address_answer(self) -> str:
-        return (f"Die Adresse ist {self.address}." if self.language == "de" else f"The address is {self.address}.")
+        return self.restated() + (f"Die Adresse ist {self.address}." if self.language == "de" else f"The address is {self.address}.")
 
     def urgency_answer(self) -> str:
-        return self.urgency_phrase[0].upper() + self.urgency_phrase[1:] + "."
+        first = self.extra.get("urgency_first", "")
+        if first:  # says one thing, then corrects it: "Es hat Zeit, also, nein, eigentlich es wäre schon dringend."
+            fix = "also, nein, eigentlich" if self.language == "de" else "well, no, actually"
+            return f"{first[0].upper()}{first[1:]}, {fix} {self.urgency_phrase}."
+        return self.restated() + self.urgency_phrase[0].upper() + self.urgency_phrase[1:] + "."
+
+    def restated(self) -> str:
+        """A caller who says again what they already said ("Wie gesagt, der Wasserhahn tropft."), before the answer."""
+        if not self.extra.get("repeats") or self.scenario == "question_only":
+            return ""
+        return ("Wie gesagt, " if self.language == "de" else "Like I said, ") + self.concern.text + ". "
 
     def window_answer(self) -> str:
         return (f"Am besten {self.window_phrase}." if self.language == "de" else f"Ideally {self.window_phrase}.")
@@ -150,6 +168,13 @@ class Facts:
     def _opening(self) -> str:
         de, s = self.language == "de", self.scenario
         g = self.greeting + self.filler
+        if s == "one_breath" and self.extra.get("breath") == "concern_first":
+            when = (f", am besten {self.window_phrase}" if de else f", ideally {self.window_phrase}") if self.window_phrase else ""
+            if de:
+                return (f"{g}{self.concern.text}, {self.urgency_phrase}{when}. {self.with_company(self.name_words())} hier, meine Nummer ist "
+                        f"{self.number_words()}, und die Adresse ist {self.address}.")
+            return (f"{g}{self.concern.text}, {self.urgency_phrase}{when}. It's {self.with_company(self.name_words())} here, my number is "
+                    f"{self.number_words()}, and we're at {self.address}.")
         if s == "one_breath":
             if de:
                 return (f"{g}hier ist {self.with_company(self.name_words())}, {self.concern.text}, die Adresse ist {self.address}, Sie erreichen mich "
@@ -227,7 +252,9 @@ class Facts:
         if self.scenario == "emergency":
             say("Nein, nehmen Sie es bitte einfach auf." if de else "No, please just take it down.")
         if "name" not in told and "number" not in told:
-            say(self.contact_answer(), "name", "number", *(("company",) if self.company else ()))
+            with_address = ("address",) if self.extra.get("contact") == "with_address" and self.on_site else ()
+            say(self.contact_answer(), "name", "number", *(("company",) if self.company else ()), *with_address)
+            told |= set(with_address)
         elif "number" not in told:
             say(self.number_answer(), "number")
         say("Ja, richtig." if de else "Yes, that's right.")
@@ -331,8 +358,8 @@ def generate(seed: int) -> Facts:
     held_out = seed >= TEST_SEED_BASE
 
     def pool(shared: Sequence[_T], key: str) -> Sequence[_T]:
-        """The dev part draws on the shared parts only; the test part also on parts written for it alone."""
-        return (*shared, *P.TEST_ONLY.get(key, ())) if held_out else shared  # type: ignore[misc]
+        """Each part draws on the shared parts and on parts written for it alone."""
+        return (*shared, *(P.TEST_ONLY if held_out else P.DEV_ONLY).get(key, ()))  # type: ignore[misc]
 
     language = "de" if rng.random() < 0.6 else "en"
     de = language == "de"
@@ -382,7 +409,7 @@ def generate(seed: int) -> Facts:
         readback_style=rng.choices(("yes", "move_on", "unclear"), (75, 15, 10))[0],
         extra={"opening": rng.choice(("concern", "name_first", "name_in_sentence"))},
     )
-    if urgency_phrase in P.ASAP_PHRASES or urgency_phrase in P.TEST_ASAP_PHRASES:
+    if urgency_phrase in P.ASAP_PHRASES or urgency_phrase in P.TEST_ASAP_PHRASES or urgency_phrase in P.DEV_ASAP_PHRASES:
         facts.update(window_phrase="", window_date=None)
     if scenario == "emergency":
         facts.update(concern=rng.choice(pool(P.EMERGENCIES[language], f"EMERGENCIES_{language}")), urgency="emergency", urgency_phrase="",
@@ -408,10 +435,26 @@ def generate(seed: int) -> Facts:
         wrong = house + "0" if not street.english else "1" + house
         facts.update(correction="address",
                      wrong_address=address.replace(street_no, f"{wrong} {street.name}" if street.english else f"{street.name} {wrong}"))
+    if not held_out:
+        _dev_habits(random.Random(seed * 7919 + 1), facts)
     return Facts(**facts)
 
 
-def split(name: str, size: int = SPLIT_SIZE) -> list[Facts]:
-    """The dev part (tune on it) or the test part (report only)."""
+def _dev_habits(rng: random.Random, facts: dict[str, Any]) -> None:
+    """Habits only dev callers have (their own random stream, so the rest of the caller is drawn as before): the number before
+    the name, the address with the contact, a different order in one breath, an urgency said and then corrected, a caller who
+    says again what they said before, and (in the simulator) one who answers another question than the one asked."""
+    extra = dict(facts["extra"])
+    extra["contact"] = rng.choices(("", "number_first", "with_address"), (60, 20, 20))[0]
+    extra["breath"] = rng.choice(("", "concern_first"))
+    extra["repeats"] = rng.random() < 0.2
+    extra["sidetrack"] = rng.random() < 0.25
+    if facts["urgency"] == "soon" and facts["urgency_phrase"] and rng.random() < 0.2:
+        extra["urgency_first"] = rng.choice(P.URGENCY_PHRASES[facts["language"]]["no_rush"])
+    facts["extra"] = extra
+
+
+def split(name: str, size: int | None = None) -> list[Facts]:
+    """The dev part (tune on it, DEV_SIZE callers) or the test part (report only, SPLIT_SIZE callers)."""
     base = {"dev": 0, "test": TEST_SEED_BASE}[name]
-    return [generate(base + i) for i in range(size)]
+    return [generate(base + i) for i in range(size or (DEV_SIZE if name == "dev" else SPLIT_SIZE))]

@@ -295,3 +295,42 @@ TEST_ONLY: dict[str, object] = {
     "NUMBER_FORMS": ("slash", "brackets"),
 }
 TEST_ASAP_PHRASES = frozenset({"am liebsten noch heute", "we need it sorted this week"})
+
+# -- parts only the dev part draws on ----------------------------------------------------------------------------------------------
+# Written on 2026-12-01 from what callers of a plumbing/heating firm say, to make the dev part informative again after it had
+# saturated; never derived from the test part. The test part does not draw on them, so its callers stay as they were.
+DEV_ONLY: dict[str, object] = {
+    "NAMES_DE": (("Jens", "Meier", "m"), ("Zeynep", "Arslan", "f"), ("Lukas", "Schuster", "m"), ("Brigitte", "Wagner", "f"),
+                 ("Dariusz", "Lewandowski", "m"), ("Hannelore", "Kaiser", "f")),
+    "NAMES_EN": (("Priya", "Patel", "f"), ("Tom", "Fletcher", "m"), ("Grace", "Bishop", "f"), ("Ahmet", "Celik", "m")),
+    "CONCERNS_de": (
+        Concern("die Badewanne läuft nur noch ganz langsam ab", ("Badewanne",)),
+        Concern("im Bad riecht es so komisch nach Abwasser", ("Abwasser",)),
+        Concern("der Durchlauferhitzer geht immer wieder aus", ("Durchlauferhitzer",)),
+        Concern("an der Heizung im Flur ist das Ventil undicht", ("Ventil", "undicht")),
+    ),
+    "CONCERNS_en": (
+        Concern("the hot tap in the bathroom is loose", ("tap", "loose")),
+        Concern("the extractor fan in the bathroom has stopped working", ("fan",)),
+        Concern("the pressure on the boiler keeps dropping", ("pressure", "boiler")),
+    ),
+    "EMERGENCIES_de": (
+        Concern("im Keller steht das Wasser schon zehn Zentimeter hoch", ("Keller", "Wasser"), "emergency"),
+        Concern("aus der Wand im Bad spritzt Wasser raus", ("Wand", "Wasser"), "emergency"),
+    ),
+    "EMERGENCIES_en": (
+        Concern("the basement is full of water", ("basement", "water"), "emergency"),
+        Concern("water is pouring out from under the boiler", ("water", "boiler"), "emergency"),
+    ),
+    "URGENCY_de_soon": ("bis Freitag sollte es schon erledigt sein", "es wird jeden Tag schlimmer", "je früher, desto besser",
+                        "wenn es geht, noch vor dem Wochenende", "zeitnah wäre schön"),
+    "URGENCY_de_no_rush": ("wenn Sie mal Zeit haben", "das kann auch ein, zwei Wochen warten", "ganz entspannt, irgendwann demnächst",
+                           "das eilt überhaupt nicht"),
+    "URGENCY_en_soon": ("it's getting worse", "the sooner the better", "by Friday if you can", "before the weekend, if possible"),
+    "URGENCY_en_no_rush": ("when you get a chance", "whenever suits you", "it can wait a week or two", "no great hurry"),
+    "FILLERS_de": ("ähm, ja, also, ", "ja, äh, "),
+    "FILLERS_en": ("um, yeah, so, ", "right, erm, "),
+}
+# Dev-only urgency phrases that already say when (no other preferred time).
+DEV_ASAP_PHRASES = frozenset({"bis Freitag sollte es schon erledigt sein", "wenn es geht, noch vor dem Wochenende", "by Friday if you can",
+                              "before the weekend, if possible", "je früher, desto besser", "the sooner the better"})

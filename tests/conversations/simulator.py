@@ -112,29 +112,30 @@ class SimulatedCaller:
         self.unclear_done = False
         self.last = ""
         self.offer_taken = False
+        self.sidetracked = False
 
     def first(self) -> str:
         self.told |= self.f.said_in_opening()
         self.last = self.f.opening()
         return self.last
 
-    def _next_fact(self) -> tuple[str, set[str]] | None:
-        """What this caller still has to say, in the order a caller thinks of it."""
+    def _next_fact(self, skip: str = "") -> tuple[str, set[str]] | None:
+        """What this caller still has to say, in the order a caller thinks of it (but not `skip`)."""
         f = self.f
-        if "concern" not in self.told and f.scenario != "question_only":
-            return f.concern_sentence(), {"concern"}
-        if "name" not in self.told:
-            return f.name_answer(), {"name", "company"}
-        if "number" not in self.told:
-            return f.number_answer(), {"number"}
-        if f.scenario == "follow_up" and "order" not in self.told:
-            return f.order_answer(), {"order"}
-        if f.on_site and "address" not in self.told:
-            return f.address_answer(), {"address"}
-        if f.urgency_phrase and "urgency" not in self.told:
-            return f.urgency_answer(), {"urgency"}
-        if f.window_phrase and "window" not in self.told:
-            return f.window_answer(), {"window"}
+        facts = (
+            ("concern" not in self.told and f.scenario != "question_only", lambda: (f.concern_sentence(), {"concern"})),
+            ("name" not in self.told, lambda: (f.name_answer(), {"name", "company"})),
+            ("number" not in self.told, lambda: (f.number_answer(), {"number"})),
+            (f.scenario == "follow_up" and "order" not in self.told, lambda: (f.order_answer(), {"order"})),
+            (f.on_site and "address" not in self.told, lambda: (f.address_answer(), {"address"})),
+            (bool(f.urgency_phrase) and "urgency" not in self.told, lambda: (f.urgency_answer(), {"urgency"})),
+            (bool(f.window_phrase) and "window" not in self.told, lambda: (f.window_answer(), {"window"})),
+        )
+        for due, say in facts:
+            if due:
+                text, kinds = say()
+                if skip not in kinds:
+                    return text, kinds
         return None
 
     def answer(self, reply: str, kind: str) -> str | tuple[str, str]:
@@ -142,6 +143,13 @@ class SimulatedCaller:
         f, de = self.f, self.f.language == "de"
         text: str
         said: set[str] = set()
+        if kind in ("name", "number", "address", "urgency", "window") and f.extra.get("sidetrack") and not self.sidetracked:
+            self.sidetracked = True  # a dev caller who once answers another question than the one asked
+            if (other := self._next_fact(skip=kind)) is not None and other[1] & {"concern"} == set():
+                text, said = other
+                self.told |= said
+                self.last = text
+                return text
         if kind == "readback":
             self.readbacks += 1
             if not same_number(heard_digits(reply), f.number):
