@@ -132,3 +132,29 @@ def test_a_fast_dev_sample_never_asks_twice_never_loops_and_always_ends() -> Non
         assert figures["looped"] == 0, [(s.dialogue.facts.id, s.dialogue.repeats) for s in scored if s.dialogue.looped]
         assert figures["redundant_questions"] == 0, [(s.dialogue.facts.id, s.dialogue.redundant) for s in scored if s.dialogue.redundant]
         assert figures["field_accuracy"] >= 0.9
+
+
+def test_a_read_back_answered_with_no_hurry_is_no_objection() -> None:
+    p = policy("en")
+    p.respond("The kitchen tap is dripping.")
+    assert asked(p.respond("Eva Brown, 0171 2345678.").text) == "readback"
+    reply = p.respond("No hurry at all.")  # the "no" is the urgency's, not an objection to the number
+    assert asked(reply.text) != "keypad" and p.note().callback_confirmed and p.note().urgency == "no_rush"
+
+
+def test_a_question_answered_with_something_else_is_asked_once_more_and_the_answer_is_not_misfiled() -> None:
+    p = policy()
+    p.respond("Der Wasserhahn tropft.")
+    p.respond("Eva Braun, 0171 2345678.")
+    p.respond("Ja, richtig.")
+    assert asked(p.respond("Es hat Zeit.").text) == "address"  # the urgency, when the address was asked: asked again
+    note = p.note()
+    assert note.address == "" and note.urgency == "no_rush"
+    assert asked(p.respond("Hauptstraße 3, 80331 München.").text) == "window"  # urgency given: not asked
+    p2 = policy()
+    p2.respond("Der Wasserhahn tropft.")
+    p2.respond("Eva Braun, 0171 2345678.")
+    p2.respond("Ja, richtig.")
+    assert asked(p2.respond("Hauptstraße 3, 80331 München.").text) == "urgency"
+    assert asked(p2.respond("Am besten morgen Vormittag.").text) == "urgency"  # answered the window instead: once more
+    assert asked(p2.respond("Am besten morgen Vormittag.").text) != "urgency"  # never a third time

@@ -109,6 +109,25 @@ def test_gas_smell_further_from_the_verb() -> None:
         ("en", "Water is coming through the ceiling.", "emergency"),
         ("en", "The toilet is overflowing and won't stop.", "emergency"),
         ("en", "We can't turn the water off.", "emergency"),
+        ("de", "Im Keller steht das Wasser.", "emergency"),
+        ("de", "Aus dem Rohr spritzt Wasser.", "emergency"),
+        ("en", "The cellar is full of water.", "emergency"),
+        # A deadline, or a fault that gets worse, is soon.
+        ("de", "Bis Donnerstag müsste das schon erledigt sein.", "soon"),
+        ("de", "Spätestens Montag, bitte.", "soon"),
+        ("de", "Noch vor dem Wochenende wäre gut.", "soon"),
+        ("de", "Es wird immer schlimmer mit dem Tropfen.", "soon"),
+        ("en", "Ideally by Thursday.", "soon"),
+        ("en", "It's got worse since yesterday.", "soon"),
+        ("en", "Before the weekend if you can.", "soon"),
+        # No rush, said without the words for it; a negation after an intensifier still negates.
+        ("de", "Wenn Sie mal Zeit haben, schauen Sie vorbei.", "no_rush"),
+        ("de", "Das kann gut noch zwei Wochen warten.", "no_rush"),
+        ("de", "Es eilt wirklich nicht.", "no_rush"),
+        ("de", "Das ist überhaupt nicht dringend.", "no_rush"),
+        ("en", "When you get the chance.", "no_rush"),
+        ("en", "No big hurry.", "no_rush"),
+        ("en", "It can easily wait.", "no_rush"),
     ],
 )
 def test_urgency_as_callers_phrase_it(language: str, text: str, level: str) -> None:
@@ -123,6 +142,8 @@ def test_urgency_as_callers_phrase_it(language: str, text: str, level: str) -> N
         ("en", "Talk soon."),
         ("de", "Die Preise gehen ja durch die Decke, was kostet ein neues Bad?"),
         ("de", "Die Abrechnung läuft über die Hausverwaltung."),
+        ("de", "Ich bin bis Freitag im Urlaub."),  # a date, not a deadline for the job
+        ("de", "Es ist nicht schlimmer geworden."),
     ],
 )
 def test_goodbyes_and_figures_of_speech_are_not_urgent(language: str, text: str) -> None:

@@ -178,6 +178,8 @@ class SimulatedCaller:
                 text = "Ja, gern." if de else "Yes, please."
         elif kind == "contact":
             text, said = f.contact_answer(), {"name", "number", "company"}
+            if f.extra.get("contact") == "with_address" and f.on_site:
+                said.add("address")
         elif kind == "name":
             text, said = f.name_answer(), {"name", "company"}
         elif kind == "number":

@@ -241,7 +241,10 @@ class ConversationPolicy:
                 s.questions.append(text)
                 prefix.append(self._p["no_answer"])
                 is_question = True
+        before = _given(s)
         filled = self._filler.fill(s, text, asking, hints, is_question=is_question or asks)
+        if asking in ("urgency", "window") and asking not in _given(s) and _given(s) - before:
+            self.flow.sidetracked.add(asking)  # answered another question: this one may be asked once more
         self._emergency_flagged = self._emergency_flagged or filled.emergency
         if self._emergency_flagged and not self._emergency_reported_in_reply:
             prefix.append(self._emergency_words())
@@ -312,3 +315,10 @@ class ConversationPolicy:
         """The call note as it stands: complete after the goodbye, with `missing` naming what a caller who hung up did not give."""
         return build_note(self.slots, call_id=call_id, tenant=tenant, language=self.language, started_at=started_at,
                           caller_number=caller_number or self._caller_number or None)
+
+
+def _given(s: Slots) -> set[str]:
+    """The fields the slots hold, by the name of the question that asks for each."""
+    held = {"name": bool(s.name), "number": s.number is not None or bool(s.number_text), "address": bool(s.address),
+            "urgency": s.urgency != "unknown", "window": s.window is not None, "order": bool(s.order_number)}
+    return {key for key, ok in held.items() if ok}

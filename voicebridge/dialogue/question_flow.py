@@ -61,6 +61,8 @@ class Flow:
     asked: dict[str, int] = field(default_factory=dict)
     readbacks: int = 0
     readbacks_of_this_number: int = 0
+    # Questions whose answer gave another field instead ("Wie dringend?" – "Die Adresse ist …"): they may be asked once more.
+    sidetracked: set[str] = field(default_factory=set)
 
     def count(self, slot: str) -> int:
         return self.asked.get(slot, 0)
@@ -70,7 +72,11 @@ class Flow:
         self.asking = slot
 
     def copy(self) -> Flow:
-        return Flow(self.asking, dict(self.asked), self.readbacks, self.readbacks_of_this_number)
+        return Flow(self.asking, dict(self.asked), self.readbacks, self.readbacks_of_this_number, set(self.sidetracked))
+
+    def asks_left(self, slot: str) -> int:
+        """How often a question asked once may still be asked: once more when the caller answered something else."""
+        return 1 + (slot in self.sidetracked) - self.count(slot)
 
 
 def next_question(s: Slots, flow: Flow, *, caller_id: bool, transfer_offer: bool) -> str:
@@ -99,9 +105,9 @@ def next_question(s: Slots, flow: Flow, *, caller_id: bool, transfer_offer: bool
         return "ask_order"
     if "address" in gaps and flow.count("address") < MAX_ASKS:
         return "ask_address"
-    if "urgency" in gaps and flow.count("urgency") < 1:
+    if "urgency" in gaps and flow.asks_left("urgency") > 0:
         return "ask_urgency"
-    if "preferred_window" in gaps and flow.count("window") < 1:
+    if "preferred_window" in gaps and flow.asks_left("window") > 0:
         return "ask_window"
     if flow.count("anything_else") < (2 if flow.asking == "anything_else" else 1):
         return "anything_else"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from voicebridge.dialogue.parsers import is_goodbye, is_no, is_yes, parse_correction
+from voicebridge.dialogue.parsers import is_goodbye, is_no, is_yes, parse_correction, parse_urgency
 from voicebridge.dialogue.question_flow import MAX_READBACKS, Flow
 from voicebridge.dialogue.slot_filling import SlotFiller, Slots, phone_in
 
@@ -23,11 +23,14 @@ def settle_readback(text: str, s: Slots, flow: Flow, filler: SlotFiller) -> Sett
     phone = phone_in(text, lang)
     if phone is not None and (s.number is None or phone.number != s.number.number):
         return "go_on"  # a corrected number
-    if is_yes(text, lang) and not is_no(text, lang):
+    # "No hurry at all", "nicht dringend": the "no" belongs to the urgency the caller went on to, not to the number.
+    urgency = parse_urgency(text, lang, filler.emergency_keywords)
+    plain = text.replace(urgency.reason, " ") if urgency.reason else text
+    if is_yes(plain, lang) and not is_no(plain, lang):
         s.confirmed = True
         flow.asking = ""
         return "go_on"
-    if is_no(text, lang) or parse_correction(text, lang):
+    if is_no(plain, lang) or parse_correction(plain, lang):
         s.number = None
         if flow.count("number") >= 2 or flow.readbacks >= MAX_READBACKS - 1:
             flow.mark("keypad")

@@ -204,6 +204,12 @@ class SlotFiller:
                 or parse_when(text, lang, self.clock()) is not None or bool(order_number(text, lang))
                 or len(WORD_RE.findall(_FILLER_RE.sub("", text))) >= 4)
 
+    def _other_field(self, text: str) -> bool:
+        """The answer is for another question ("Wie gesagt, es eilt", "Am besten morgen"), so it is no address."""
+        lang = self.language
+        return (parse_urgency(text, lang, self.emergency_keywords).level != "unknown" or parse_when(text, lang, self.clock()) is not None
+                or phone_in(text, lang) is not None)
+
     def fill(self, s: Slots, text: str, asking: str, hints: UtteranceHints | None, is_question: bool) -> Filled:
         lang = self.language
         correction = parse_correction(text, lang)
@@ -240,8 +246,8 @@ class SlotFiller:
                 german = bool(address.street and (_STREET_END_RE.search(address.street) or not address.street.isascii()
                                                   or _STREET_START_RE.match(address.street)))
                 s.address = ", ".join((address.one_line("de" if german else lang), *_address_extras(text)))
-        elif asking == "address" and not s.address and not is_question and len(WORD_RE.findall(text)) >= 2:
-            s.address = _FILLER_RE.sub("", text).strip(" .")
+        elif asking == "address" and not s.address and not is_question and len(WORD_RE.findall(text)) >= 2 and not self._other_field(text):
+            s.address = _FILLER_RE.sub("", text).strip(" .")  # an address the parser cannot read, kept as said
         urgency = parse_urgency(text, lang, self.emergency_keywords)
         if urgency.level != "unknown" and (_RANK[urgency.level] > _RANK[s.urgency] or correction or asking == "urgency"):
             if urgency.level == "emergency" and s.urgency != "emergency":

@@ -87,6 +87,8 @@ _INFLECTIONS = ("", "e", "n", "en", "es", "er", "em")
 _NEGATORS = frozenset({"nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "ohne"}) | frozenset(
     {"no", "not", "never", "without", "nothing"}
 )
+# "es eilt überhaupt nicht", "it's really not": a word between the keyword and its negation that only strengthens it.
+_INTENSIFIERS = frozenset({"ueberhaupt", "gar", "wirklich", "absolut", "ganz", "really", "actually", "at"})
 _CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "aber", "sondern", "but"})
 
 
@@ -149,7 +151,7 @@ def _negated(tokens: Sequence[Token], start: int, end: int) -> bool:
             return True
     # German negates after the verb: "das Wasser läuft nicht", "das war's noch nicht".
     after = [token.fold for token in tokens[end : end + 2]]
-    return after[:1] in (["nicht"], ["not"]) or after == ["noch", "nicht"]
+    return after[:1] in (["nicht"], ["not"]) or (after[:1] in (["noch"], *([w] for w in _INTENSIFIERS)) and after[1:] in (["nicht"], ["not"]))
 
 
 def find_phrase(tokens: Sequence[Token], phrases: Sequence[Phrase], *, inflect: bool = False, negatable: bool = True, start: int = 0) -> PhraseMatch | None:

@@ -33,7 +33,9 @@ _EMERGENCY = {
     + phrase_table("tropft … decke", "tropft … von der decke", "tropft … aus der decke", "tropft … durch die decke")
     + phrase_table("toilette … läuft … über", "klo … läuft … über", "wc … läuft … über", "übergelaufen")
     + phrase_table("badewanne … läuft … über", "*spülung … hört … nicht … auf", "hört nicht mehr auf zu laufen", "läuft und läuft")
-    + phrase_table("toilette … hört … nicht … auf", "wasser … hört … nicht … auf", "lässt sich nicht abstellen", "nicht mehr abstellen"),
+    + phrase_table("toilette … hört … nicht … auf", "wasser … hört … nicht … auf", "lässt sich nicht abstellen", "nicht mehr abstellen")
+    # Standing or spraying water: "im Keller steht das Wasser", "aus der Wand spritzt Wasser".
+    + phrase_table("steht … wasser", "wasser … steht", "spritzt … wasser", "sprudelt … wasser", "wasser … sprudelt", "voller wasser", "voll wasser"),
     "en": phrase_table("burst pipe", "pipe … burst", "burst water main", "flood", "flooding", "flooded", "water … everywhere", "water … pouring")
     + phrase_table("water … gushing", "gas smell", "smell … gas", "gas leak", "leaking gas", "carbon monoxide")
     + phrase_table("no heating", "no heat", "heating … broken", "heating … not working", "heating … stopped working", "boiler … broken down")
@@ -42,7 +44,19 @@ _EMERGENCY = {
     + phrase_table("water … through the ceiling", "coming through the ceiling", "pouring through the ceiling", "water damage")
     + phrase_table("ceiling … dripping", "dripping … ceiling", "ceiling … leaking", "leaking … ceiling")
     + phrase_table("overflowing", "overflowed", "overflows", "won't stop running", "toilet … won't stop", "water … won't stop", "can't turn … off")
-    + phrase_table("cannot turn … off", "keeps running"),
+    + phrase_table("cannot turn … off", "keeps running")
+    + phrase_table("full of water", "water … standing", "standing water", "water … spraying", "spraying … water", "water … pouring out"),
+}
+# A deadline is "soon": "bis Freitag sollte es erledigt sein", "by Friday", "before the weekend"; so is a fault that gets worse.
+_DAYS = {"de": ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "wochenende", "morgen", "übermorgen"),
+         "en": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "the weekend", "tomorrow")}
+_DEADLINE = {
+    "de": phrase_table(*(f"bis {day} … {done}" for day in _DAYS["de"] for done in ("erledigt", "fertig", "gemacht", "repariert", "geht")))
+    + phrase_table(*(f"bis zum {day}" for day in ("wochenende", "freitag", "montag")), *(f"spätestens {day}" for day in _DAYS["de"]))
+    + phrase_table("vor dem wochenende", "noch vor dem wochenende", "vor dem wochenende noch", "bis ende der woche", "bis spätestens")
+    + phrase_table("wird … schlimmer", "immer schlimmer", "schlimmer geworden", "je früher desto besser", "je eher desto besser"),
+    "en": phrase_table(*(f"by {day}" for day in _DAYS["en"]), "before the weekend", "by the end of the week", "end of the week")
+    + phrase_table("getting worse", "gets worse", "got worse", "worse and worse", "the sooner the better", "before it gets worse"),
 }
 _SOON = {
     "de": phrase_table("dringend", "eilig", "eilt", "so schnell wie möglich", "so bald wie möglich", "schnellstmöglich", "möglichst schnell")
@@ -55,9 +69,12 @@ _SOON = {
 }
 _NO_RUSH = {
     "de": phrase_table("keine eile", "nicht … eilig", "eilt nicht", "nicht … dringend", "hat zeit", "hat noch zeit", "kann warten", "keine hektik")
-    + phrase_table("kein stress", "in ruhe", "wann es ihnen passt", "wenn sie zeit haben", "irgendwann"),
+    + phrase_table("kein stress", "in ruhe", "wann es ihnen passt", "wenn sie zeit haben", "irgendwann")
+    + phrase_table("wenn sie … zeit haben", "wenn es ihnen passt", "kann … warten", "eilt … nicht", "wenn es passt", "ganz entspannt")
+    + phrase_table("wochen warten", "woche warten", "monat warten", "tage warten"),
     "en": phrase_table("no rush", "no hurry", "not … urgent", "whenever", "in no hurry", "not in a hurry", "can wait", "no pressure")
-    + phrase_table("when you have time", "at your convenience", "when it suits you"),
+    + phrase_table("when you have time", "at your convenience", "when it suits you", "when you get a chance", "when you get the chance")
+    + phrase_table("when you get round to it", "when you get around to it", "no … rush", "no … hurry", "can … wait", "in your own time"),
 }
 
 # "Bis bald", "see you soon": a goodbye, not a deadline.
@@ -87,7 +104,7 @@ def parse_urgency(text: str, language: str, emergency_keywords: Sequence[str] = 
     custom = phrase_table(*(keyword if " " in keyword.strip() else "*" + keyword.strip() for keyword in emergency_keywords if keyword.strip()))
     levels: tuple[tuple[UrgencyLevel, Sequence[Phrase], bool], ...] = (
         ("emergency", _EMERGENCY[lang] + custom, True),
-        ("soon", _SOON[lang], True),
+        ("soon", _SOON[lang] + _DEADLINE[lang], True),
         ("no_rush", _NO_RUSH[lang], False),
     )
     for level, phrases, negatable in levels:
