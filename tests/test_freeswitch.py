@@ -123,6 +123,11 @@ async def _odd_length(peer: FreeswitchPeer) -> None:
     await peer.send_binary(bytes(321))
 
 
+async def _wire_speed(peer: FreeswitchPeer) -> None:
+    for _ in range(2000):  # 40 s of audio as fast as the socket takes it: FreeSWITCH's media bug never runs ahead
+        await peer.send_binary(bytes(320))
+
+
 async def _drop(peer: FreeswitchPeer) -> None:
     await peer.drop()
 
@@ -133,6 +138,7 @@ async def _drop(peer: FreeswitchPeer) -> None:
         (_text_mid_call, "unexpected_text", 1003),
         (_oversized, "oversized_frame", 1009),
         (_odd_length, "bad_audio_frame", 1003),
+        (_wire_speed, "protocol_flood", 1008),
         (_drop, "caller_hangup", None),
     ],
 )

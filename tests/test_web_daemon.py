@@ -150,6 +150,53 @@ async def test_browser_phone_refuses_viewers_and_bad_messages(tmp_path: Path) ->
         await daemon.stop()
 
 
+async def _end_of(ws: Any) -> tuple[list[dict[str, Any]], int | None]:
+    ends = []
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            message = await ws.recv()
+            if isinstance(message, str):
+                ends.append(json.loads(message))
+    return ends, closed.value.rcvd.code if closed.value.rcvd is not None else None
+
+
+@pytest.mark.parametrize("flood", ["audio", "keys"])
+async def test_a_flooding_page_has_its_call_ended_and_the_phone_still_answers(tmp_path: Path, flood: str) -> None:
+    """Audio far faster than a microphone, or keys faster than a person types: the call session's input guard (the same
+    as for AudioSocket and FreeSWITCH) ends the call with a policy close and the reason stored; the next call is answered."""
+    reason = "protocol_flood"
+    daemon = await _daemon(tmp_path, ["What does parking cost?"])
+    try:
+        assert daemon.web is not None
+        base = f"http://127.0.0.1:{daemon.web.port}"
+        url = f"ws://127.0.0.1:{daemon.web.port}/phone/ws"
+        staff, cookie = await _sign_in(base, "sam")
+        await staff.aclose()
+        async with connect(url, additional_headers={"Cookie": cookie, "Origin": base}) as ws:
+            call_id = json.loads(await ws.recv())["call_id"]
+            try:
+                for _ in range(1000):  # 20 s of audio, or 1000 keys, as fast as the socket takes them
+                    await ws.send(bytes(FRAME) if flood == "audio" else json.dumps({"type": "dtmf", "digit": "5"}))
+            except ConnectionClosed:
+                pass
+            ends, code = await _end_of(ws)
+            assert {"type": "end", "reason": reason} in ends and code == 1008
+        for _ in range(100):
+            with sqlite3.connect(daemon.config.database_path) as conn:
+                row = conn.execute("select end_reason, note from calls where id = ?", [call_id]).fetchone()
+            if row and row[0]:
+                break
+            await asyncio.sleep(0.05)
+        assert row == (reason, None)
+        async with connect(url, additional_headers={"Cookie": cookie, "Origin": base}) as ws:
+            assert json.loads(await ws.recv())["type"] == "ready"
+            await _speak(ws, voiced(1.2, 16000) + bytes(16000))
+            await ws.send(json.dumps({"type": "hangup"}))
+            await _end_of(ws)
+    finally:
+        await daemon.stop()
+
+
 async def test_profile_saved_by_a_separate_web_process_reaches_the_daemon(tmp_path: Path) -> None:
     """`voicebridge web` as its own process: the daemon notices the saved profile by polling (no nudge), within ~1 s."""
     from voicebridge.store.profiles import profile_data, save_profile

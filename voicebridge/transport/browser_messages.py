@@ -14,8 +14,6 @@ from dataclasses import dataclass
 RATE = 16000
 MAX_MESSAGE_BYTES = 65536  # 2 s of audio: a page sends 20 ms at a time
 MAX_TEXT_CHARS = 256
-# Audio may arrive ahead of the wall clock by this much (a tab that was briefly throttled catches up); more is a flood.
-MAX_AHEAD_S = 2.0
 DTMF_DIGITS = "0123456789*#"
 
 

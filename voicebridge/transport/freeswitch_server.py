@@ -80,7 +80,16 @@ CLOSE_CODES = {
     "bad_audio_frame": CloseCode.UNSUPPORTED_DATA,
     "bad_metadata": CloseCode.INVALID_DATA,
     "oversized_frame": CloseCode.MESSAGE_TOO_BIG,
+    "protocol_flood": CloseCode.POLICY_VIOLATION,  # audio faster than real time: a broken or hostile peer
 }
+
+
+async def _drain(ws: ServerConnection) -> None:
+    try:
+        async for _ in ws:
+            pass
+    except ConnectionClosed:
+        pass
 
 
 class PlayoutSink:
@@ -297,7 +306,14 @@ class FreeswitchServer:
             except ConnectionClosed:
                 pass
         code = CLOSE_CODES.get(ended.reason, CloseCode.NORMAL_CLOSURE)
-        await ws.close(code, ended.reason[:120])
+        # The reader has stopped; keep taking what the peer still sends while closing, or a full receive queue (a
+        # flooding peer) pauses reading, its close frame is never seen and the handshake waits out its 10 s timeout.
+        drain = asyncio.create_task(_drain(ws))
+        try:
+            await ws.close(code, ended.reason[:120])
+        finally:
+            drain.cancel()
+            await asyncio.gather(drain, return_exceptions=True)
 
     def _feed_audio(self, session: CallSession, reframer: Reframer, data: bytes) -> CallEnded | None:
         try:
