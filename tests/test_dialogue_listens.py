@@ -158,3 +158,27 @@ def test_a_question_answered_with_something_else_is_asked_once_more_and_the_answ
     assert asked(p2.respond("Hauptstraße 3, 80331 München.").text) == "urgency"
     assert asked(p2.respond("Am besten morgen Vormittag.").text) == "urgency"  # answered the window instead: once more
     assert asked(p2.respond("Am besten morgen Vormittag.").text) != "urgency"  # never a third time
+
+
+def test_a_contact_answer_with_the_address_in_it_gives_name_number_and_address() -> None:
+    cases = (
+        ("en", "Mr Becker, zero one seven nine, six seven one, seven five one six, Am Anger 7, 80802 Munich.", "Mr Becker", "01796717516"),
+        ("de", "Frau Schneider, 0171 2345678, Leopoldstraße 9, Hinterhaus, 80331 München.", "Frau Schneider", "01712345678"),
+    )
+    for language, answer, name, number in cases:
+        p = policy(language)
+        p.respond("Der Wasserhahn tropft." if language == "de" else "The tap is dripping.")
+        assert asked(p.respond(answer).text) == "readback", answer
+        note = p.note()
+        assert (note.name, note.callback_number) == (name, number) and note.address, (answer, note)
+
+
+def test_name_answers_with_a_title_a_correction_or_the_surname_first() -> None:
+    p = policy()
+    p.respond("Die Heizung macht Geräusche.")
+    p.respond("Wagner, Brigitte. Meine Nummer ist 0172 7767584, nein, Moment, Entschuldigung, 0172 7767548.")
+    assert (p.note().name, p.note().callback_number) == ("Brigitte Wagner", "01727767548")  # not "Moment", not "Brigitte"
+    p = policy("en")
+    p.respond("The boiler shows an error.")
+    p.respond("Dr. Grace Bishop from Bishop Properties, 030 17946672.")
+    assert p.note().name.endswith("Grace Bishop") and p.note().company == "Bishop Properties"

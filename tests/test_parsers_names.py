@@ -114,6 +114,7 @@ def test_word_surnames_need_a_name_context(language: str, text: str) -> None:
         ("de", "Guten Tag, hier ist Thomas Becker von der Keller Immobilien GmbH.", "Thomas Becker", "Keller Immobilien GmbH"),
         ("de", "Guten Tag, hier ist Thomas Becker von der Kanzlei Braun und Partner.", "Thomas Becker", "Kanzlei Braun und Partner"),
         ("de", "Hier ist Peter Müller von Siemens und ich habe ein Problem.", "Peter Müller", "Siemens"),
+        ("de", "Hier ist Anna Vogel von der Praxis Dr. Brandt, es geht um das Waschbecken.", "Anna Vogel", "Praxis Dr. Brandt"),  # a title's dot
         ("de", "mein name ist thomas becker aus münchen", "Thomas Becker", None),
     ],
 )

@@ -61,7 +61,7 @@ _ADDRESSEE_WORDS = frozenset(
 NOT_A_NAME = frozenset(
     "ja nein ok okay genau hallo danke bitte also äh ähm mein name ist ich heiße hier yes no my is it's the name i'm am this "
     "guten tag herr frau mr mrs ms die der das nummer telefonnummer moment wie was ach adresse straße entschuldigung sorry wait "
-    "hang on gern gerne richtig stimmt i".split()
+    "hang on gern gerne richtig stimmt i dr doktor prof".split()
 )
 _NAME_FIRST_RE = re.compile(r"\b([A-ZÄÖÜ][\wäöüß'-]+(?: [A-ZÄÖÜ][\wäöüß'-]+)?),? (?:ist )?(?i:mein name)\b")
 _RANK = {"unknown": 0, "no_rush": 1, "soon": 2, "emergency": 3}
@@ -138,6 +138,7 @@ _EXTRA_RE = re.compile(r"^(?:bei|c/o|care of|z\. ?hd\.?)\s+\S.*|.*\b(?:stock|eta
                        re.I)
 
 
+_FLOOR_RE = re.compile(r"(?:stock|etage|geschoss|hinterhaus|vorderhaus|seitenflügel|floor|flat|apartment)$", re.I)
 _ADDRESS_LEAD_RE = re.compile(r"^.*?\b(?:die adresse ist|die adresse lautet|the address is|address is|wir wohnen|we live)\s*(?:in der\s+)?", re.I)
 
 
@@ -177,9 +178,21 @@ def phone_in(text: str, language: str) -> PhoneNumber | None:
     text = _PAUSE_RE.sub(" ", text)  # Whisper writes a pause inside a number as "…": "0177... 978... 52810"
     text = _EN_TENS_RE.sub(r"\1 \2", text)  # "eighty-two" is one pair, not "eighty" then a separator
     numbers = find_phone_numbers(text, language)
+    if not numbers and (before := _before_address(text, language)):
+        numbers = find_phone_numbers(before, language)  # "…, sieben fünf eins sechs, Am Anger 7, 80802 München": the house number is not a digit
     if len(numbers) > 1 and parse_correction(text, language) or len(numbers) > 1 and re.search(r"\b(nein|no|sorry|entschuldigung)\b", text, re.I):
         return numbers[-1]
     return numbers[0] if numbers else parse_phone_number(text, language)
+
+
+def _before_address(text: str, language: str) -> str:
+    """The words before the first clause that is a street or a postcode ("" when there is none, or it comes first)."""
+    clauses = re.split(r",\s*", text)
+    for i, clause in enumerate(clauses):
+        found = parse_address(clause, language)
+        if i and found is not None and (found.street or found.postcode):
+            return ", ".join(clauses[:i])
+    return ""
 
 
 class SlotFiller:
@@ -289,13 +302,14 @@ class SlotFiller:
         if phone_in(text, self.language) is not None and "," not in text:
             return None
         clauses = [c for c in re.split(r"[,.?!;]", text) if c.strip()]
-        parts = [_FILLER_RE.sub("", c).strip(" .") for c in clauses]
-        single = [i for i, p in enumerate(parts) if _name_words(p) == 1 and p.lower() not in NOT_A_NAME and len(p) > 1]
+        # "Erdgeschoss", "Hinterhaus", "Moment": one capitalised word that is no name.
+        bare = (_FILLER_RE.sub("", c).strip(" .") for c in clauses)
+        parts = ["" if _EXTRA_RE.match(p) or _FLOOR_RE.search(p) or p.lower() in NOT_A_NAME else p for p in bare]
+        single = [i for i, p in enumerate(parts) if _name_words(p) == 1 and len(p) > 1]
         for i in single:  # "Hartmann, Elfriede": surname first, two single names in a row
             if i + 1 in single and not any(_name_words(p) for p in parts[i + 2:]) and not any(_name_words(p) for p in parts[:i]):
                 return f"{parts[i + 1]} {parts[i]}"
-        for clause in reversed(clauses):
-            part = _FILLER_RE.sub("", clause).strip(" .")
+        for part in reversed(parts):
             words = WORD_RE.findall(part)
             if 1 <= len(words) <= 3 and all(w[0].isupper() and len(w) > 1 and w.lower() not in NOT_A_NAME for w in words) and len(words) == len(part.split()):
                 return " ".join(words)

@@ -242,6 +242,9 @@ def _company_after_name(text: str, tokens: Sequence[Token]) -> str | None:
     first = j
     while j < len(tokens) and j - first < 5:
         joined = tokens[j].fold in ("&", "und", "and") and j + 1 < len(tokens) and tokens[j + 1].is_capitalised  # "Braun und Partner"
+        # "Praxis Dr. Winter": the title's dot is not the end of the sentence.
+        joined = joined or (tokens[j].text == "." and j > first and tokens[j - 1].fold in ("dr", "prof") and j + 1 < len(tokens)
+                            and tokens[j + 1].is_capitalised)
         if not (joined or (tokens[j].is_capitalised and tokens[j].fold not in _COMPANY_STOPS)):
             break
         j += 1
