@@ -182,3 +182,32 @@ def test_name_answers_with_a_title_a_correction_or_the_surname_first() -> None:
     p.respond("The boiler shows an error.")
     p.respond("Dr. Grace Bishop from Bishop Properties, 030 17946672.")
     assert p.note().name.endswith("Grace Bishop") and p.note().company == "Bishop Properties"
+
+
+def test_a_number_with_hesitations_between_its_groups() -> None:
+    for language, said in (("de", "Meine Nummer ist null eins sieben eins, ähm, zwei drei vier, äh, fünf sechs sieben acht."),
+                           ("en", "My number is zero one seven one, um, two three four, uh, five six seven eight.")):
+        p = policy(language)
+        p.respond("Hier ist Eva Braun, der Abfluss ist verstopft." if language == "de" else "This is Eva Brown, the drain is blocked.")
+        assert asked(p.respond(said).text) == "readback" and p.note().callback_number == "01712345678", said
+
+
+def test_a_read_back_confirmed_by_saying_the_number_again() -> None:
+    p = policy("en")
+    p.respond("This is Eva Brown, the drain is blocked.")
+    p.respond("My number is 0170 2432833.")
+    reply = p.respond("Yes, 0170 2432833, that's it.")  # "that's it" confirms here, it is no goodbye
+    assert not reply.end_call and asked(reply.text) == "address" and p.note().callback_confirmed
+    p = policy()
+    p.respond("Hier ist Eva Braun, der Abfluss ist verstopft.")
+    assert asked(p.respond("Meine Nummer ist +49 30 3789492.").text) == "readback"
+    reply = p.respond("Ja, 030 3789492, genau.")  # the same number in its national form: no second read-back
+    assert asked(reply.text) == "address" and p.note().callback_confirmed
+
+
+def test_a_no_inside_an_answer_for_another_field_is_no_objection_to_the_read_back() -> None:
+    p = policy()
+    p.respond("Der Wasserhahn tropft.")
+    p.respond("Eva Braun, 0171 2345678.")
+    reply = p.respond("Das hat Zeit, also, nein, eigentlich diese Woche noch, wenn es geht.")
+    assert asked(reply.text) != "keypad" and p.note().callback_confirmed and p.note().urgency == "soon"

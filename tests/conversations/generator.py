@@ -136,6 +136,13 @@ class Facts:
             return f"{first[0].upper()}{first[1:]}, {fix} {self.urgency_phrase}."
         return self.restated() + self.urgency_phrase[0].upper() + self.urgency_phrase[1:] + "."
 
+    def readback_answer(self) -> str:
+        """A yes to the read-back; some (dev) callers say the number once more with it."""
+        de = self.language == "de"
+        if self.readback_style == "repeat_number":
+            return f"Ja, {self.number_words(careful=True)}, genau." if de else f"Yes, {self.number_words(careful=True)}, that's it."
+        return "Ja, richtig." if de else "Yes, that's right."
+
     def restated(self) -> str:
         """A caller who says again what they already said ("Wie gesagt, der Wasserhahn tropft."), before the answer."""
         if not self.extra.get("repeats") or self.scenario == "question_only":
@@ -166,6 +173,23 @@ class Facts:
         return (head[0].upper() + head[1:] if head else "") + body
 
     def _opening(self) -> str:
+        text = self._opening_core()
+        more = self._opening_extras()
+        return f"{text.rstrip('.')}, {more}." if more else text
+
+    def _opening_extras(self) -> str:
+        """What a (dev) job caller adds to the opening before being asked: the address, how urgent, when it suits."""
+        de, out = self.language == "de", []
+        for kind in self.extra.get("tells", ()):
+            if kind == "address":
+                out.append(f"die Adresse ist {self.address}" if de else f"the address is {self.address}")
+            elif kind == "urgency" and self.urgency_phrase:
+                out.append(("und " if de else "and ") + self.urgency_phrase)
+            elif kind == "window" and self.window_phrase:
+                out.append(f"am besten {self.window_phrase}" if de else f"ideally {self.window_phrase}")
+        return ", ".join(out)
+
+    def _opening_core(self) -> str:
         de, s = self.language == "de", self.scenario
         g = self.greeting + self.filler
         if s == "one_breath" and self.extra.get("breath") == "concern_first":
@@ -231,6 +255,8 @@ class Facts:
             told.add("name")
         if self.company and ("name" in told):
             told.add("company")
+        told |= {k for k in self.extra.get("tells", ()) if k == "address" or k == "urgency" and self.urgency_phrase
+                 or k == "window" and self.window_phrase}
         return told
 
     def script(self) -> tuple[tuple[str, frozenset[str]], ...]:
@@ -257,7 +283,7 @@ class Facts:
             told |= set(with_address)
         elif "number" not in told:
             say(self.number_answer(), "number")
-        say("Ja, richtig." if de else "Yes, that's right.")
+        say(self.readback_answer())
         if self.scenario == "follow_up":
             say(self.order_answer(), "order")
         if self.on_site and "address" not in told:
@@ -332,6 +358,10 @@ def spoken_number(number: str, language: str, form: str, seed: int) -> str:
             P.pair_words(p, language) if len(p) == 2 else w[int(p)] for p in pairs)
     if form == "doubles":
         return ", ".join(P.digit_words(g, language, doubles=True) for g in [prefix, *P.groups_of(rest, (3, 4))])
+    if form == "hesitant":  # fillers between the groups: "null eins sieben eins, ähm, zwei drei vier, äh, …"
+        um = (", ähm, ", ", äh, ") if language == "de" else (", um, ", ", uh, ")
+        groups = [P.digit_words(g, language) for g in [prefix, *P.groups_of(rest, (3, 4))]]
+        return groups[0] + "".join(um[i % 2] + g for i, g in enumerate(groups[1:]))
     if form == "pauses":
         return f"{prefix}... {rest[:3]}... {rest[3:]}"
     if form == "corrected":
@@ -449,8 +479,12 @@ def _dev_habits(rng: random.Random, facts: dict[str, Any]) -> None:
     extra["breath"] = rng.choice(("", "concern_first"))
     extra["repeats"] = rng.random() < 0.2
     extra["sidetrack"] = rng.random() < 0.25
-    if facts["urgency"] == "soon" and facts["urgency_phrase"] and rng.random() < 0.2:
+    if facts["scenario"] == "job" and rng.random() < 0.4:
+        extra["tells"] = tuple(k for k in ("address", "urgency", "window") if rng.random() < 0.5)
+    elif facts["urgency"] == "soon" and facts["urgency_phrase"] and rng.random() < 0.2:
         extra["urgency_first"] = rng.choice(P.URGENCY_PHRASES[facts["language"]]["no_rush"])
+    if rng.random() < 0.1:
+        facts["readback_style"] = "repeat_number"
     facts["extra"] = extra
 
 

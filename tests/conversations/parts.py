@@ -329,6 +329,7 @@ DEV_ONLY: dict[str, object] = {
     "URGENCY_en_soon": ("it's getting worse", "the sooner the better", "by Friday if you can", "before the weekend, if possible"),
     "URGENCY_en_no_rush": ("when you get a chance", "whenever suits you", "it can wait a week or two", "no great hurry"),
     "FILLERS_de": ("ähm, ja, also, ", "ja, äh, "),
+    "NUMBER_FORMS": ("hesitant",),
     "FILLERS_en": ("um, yeah, so, ", "right, erm, "),
 }
 # Dev-only urgency phrases that already say when (no other preferred time).

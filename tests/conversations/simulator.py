@@ -161,7 +161,7 @@ class SimulatedCaller:
             elif f.readback_style == "move_on" and (nxt := self._next_fact()) is not None:
                 text, said = nxt  # goes on without saying yes: the read-back was right
             else:
-                text = "Ja, richtig." if de else "Yes, that's right."
+                text = f.readback_answer()
         elif kind == "keypad":
             national = "0" + f.number[3:] if f.number.startswith("+49") else f.number
             self.told.add("number")

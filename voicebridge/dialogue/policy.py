@@ -46,6 +46,8 @@ _RIGHT_COMPANY_RE = re.compile(
 )
 
 
+# "Yes, 0170 2432833, that's it": after a read-back it confirms the number, it does not end the call.
+_THATS_IT_RE = re.compile(r"\b(?:that'?s it|that is it|that'?s the one|genau die)\b", re.I)
 _PARDON_RE = re.compile(r"\b(?:wie bitte|bitte|pardon|entschuldigung|sorry|what|excuse me)\s*\?", re.I)
 
 MAX_TYPED_DIGITS = 24
@@ -221,7 +223,7 @@ class ConversationPolicy:
                 return self._readback(prefix)
             if settled != "go_on":
                 return Reply(" ".join([*prefix, self._p["ask_keypad" if settled == "keypad" else "ask_number_again"]]))
-        if is_goodbye(text, lang) and not self._filler.has_new_content(text):
+        if is_goodbye(text, lang) and not self._filler.has_new_content(text) and not (asking in ("confirm_number", "keypad") and _THATS_IT_RE.search(text)):
             return self._finish(prefix)
         if asking == "anything_else" and is_no(text, lang) and not self._filler.has_new_content(text):
             return self._finish(prefix)
@@ -252,7 +254,7 @@ class ConversationPolicy:
             self.flow.readbacks_of_this_number = 0
             if self.flow.readbacks < MAX_READBACKS:
                 return self._readback(prefix)
-        if is_goodbye(text, lang):
+        if is_goodbye(_THATS_IT_RE.sub(" ", text) if asking in ("confirm_number", "keypad") else text, lang):
             return self._finish(prefix)
         if self._turns >= MAX_TURNS:
             return self._finish(prefix)

@@ -10,7 +10,7 @@ from typing import Literal
 
 from voicebridge.dialogue.parsers import is_goodbye, is_no, is_yes, parse_correction, parse_urgency
 from voicebridge.dialogue.question_flow import MAX_READBACKS, Flow
-from voicebridge.dialogue.slot_filling import SlotFiller, Slots, phone_in
+from voicebridge.dialogue.slot_filling import SlotFiller, Slots, phone_in, same_number
 
 Settled = Literal["go_on", "ask_again", "keypad", "read_back"]
 
@@ -21,8 +21,8 @@ def settle_readback(text: str, s: Slots, flow: Flow, filler: SlotFiller) -> Sett
     "go_on": handle the utterance as any other (a new number in it is filled and read back there)."""
     lang = filler.language
     phone = phone_in(text, lang)
-    if phone is not None and (s.number is None or phone.number != s.number.number):
-        return "go_on"  # a corrected number
+    if phone is not None and (s.number is None or not same_number(phone.number, s.number.number)):
+        return "go_on"  # a corrected number ("030 3789492" for "+49 30 3789492" is the same one, said again)
     # "No hurry at all", "nicht dringend": the "no" belongs to the urgency the caller went on to, not to the number.
     urgency = parse_urgency(text, lang, filler.emergency_keywords)
     plain = text.replace(urgency.reason, " ") if urgency.reason else text
@@ -30,7 +30,8 @@ def settle_readback(text: str, s: Slots, flow: Flow, filler: SlotFiller) -> Sett
         s.confirmed = True
         flow.asking = ""
         return "go_on"
-    if is_no(plain, lang) or parse_correction(plain, lang):
+    # "Das ist nicht eilig, also, nein, eigentlich diese Woche noch": a "nein" inside an answer for another field.
+    if (is_no(plain, lang) or parse_correction(plain, lang)) and not filler.gives_field(text):
         s.number = None
         if flow.count("number") >= 2 or flow.readbacks >= MAX_READBACKS - 1:
             flow.mark("keypad")

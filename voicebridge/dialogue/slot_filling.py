@@ -30,6 +30,7 @@ from voicebridge.dialogue.parsers import (
     parse_when,
     wants_person,
 )
+from voicebridge.dialogue.parsers.text import lang_code
 
 _MESSAGE_RE = re.compile(
     r"\b(nachricht|ausrichten|bescheid geben|sagen sie (?:ihm|ihr|bitte|herrn?|frau)|message|let \w+ know|"
@@ -170,12 +171,16 @@ def _address_extras(text: str) -> list[str]:
 
 
 _EN_TENS_RE = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(one|two|three|four|five|six|seven|eight|nine)\b", re.I)
+# Sounds a caller makes while finding the next digits; German "um" and "er" are words, so only the English ones there.
+_HESITATION_RE = {"de": re.compile(r"\b(?:ähm|äh|öhm|ehm|hm|mhm)\b[,.]?", re.I),
+                  "en": re.compile(r"\b(?:um|uh|uhm|erm|er|hmm|hm|ähm|äh)\b[,.]?", re.I)}
 _PAUSE_RE = re.compile(r"(?<=\d)\s*(?:\.\.\.|…)\s*(?=\d)")
 
 
 def phone_in(text: str, language: str) -> PhoneNumber | None:
     """The number an utterance gives; when it corrects itself ("0171 234…, nein, Moment, 0171 …") the last one."""
     text = _PAUSE_RE.sub(" ", text)  # Whisper writes a pause inside a number as "…": "0177... 978... 52810"
+    text = _HESITATION_RE[lang_code(language)].sub(" ", text)  # "null eins sieben eins, ähm, zwei drei vier, äh, …"
     text = _EN_TENS_RE.sub(r"\1 \2", text)  # "eighty-two" is one pair, not "eighty" then a separator
     numbers = find_phone_numbers(text, language)
     if not numbers and (before := _before_address(text, language)):
@@ -183,6 +188,13 @@ def phone_in(text: str, language: str) -> PhoneNumber | None:
     if len(numbers) > 1 and parse_correction(text, language) or len(numbers) > 1 and re.search(r"\b(nein|no|sorry|entschuldigung)\b", text, re.I):
         return numbers[-1]
     return numbers[0] if numbers else parse_phone_number(text, language)
+
+
+def same_number(a: str, b: str) -> bool:
+    """One number in two spellings: "+49303789492" and "0303789492"."""
+    def national(n: str) -> str:
+        return "0" + n[3:] if n.startswith("+49") else n
+    return national(a) == national(b)
 
 
 def _before_address(text: str, language: str) -> str:
@@ -216,6 +228,12 @@ class SlotFiller:
         return (self.has_new_content(text) or parse_urgency(text, lang, self.emergency_keywords).level != "unknown"
                 or parse_when(text, lang, self.clock()) is not None or bool(order_number(text, lang))
                 or len(WORD_RE.findall(_FILLER_RE.sub("", text))) >= 4)
+
+    def gives_field(self, text: str) -> bool:
+        """The utterance holds a field other than a number or a name: urgency, a time, an address, an order number."""
+        lang = self.language
+        return (parse_urgency(text, lang, self.emergency_keywords).level != "unknown" or parse_when(text, lang, self.clock()) is not None
+                or address_in(text, lang) is not None or bool(order_number(text, lang)))
 
     def _other_field(self, text: str) -> bool:
         """The answer is for another question ("Wie gesagt, es eilt", "Am besten morgen"), so it is no address."""
@@ -251,7 +269,7 @@ class SlotFiller:
             s.company = company
         phone = phone_in(text, lang)
         if phone is not None and (s.number is None or correction or asking in ("number", "contact", "confirm_number", "keypad")):
-            if s.number is None or phone.number != s.number.number:
+            if s.number is None or not same_number(phone.number, s.number.number):
                 s.number, s.confirmed = phone, False
         address = address_in(text, lang)
         if address is not None and (address.street or address.city) and (not s.address or correction or asking == "address"):
