@@ -27,7 +27,8 @@ AUDIOSOCKET_PORT = 9092  # the shipped dialplan connects here
 # named in VB_TEST_AGENT (voicebridge-in or voicebridge-in-wideband). The originated ;1 leg runs vb-test-caller, which
 # records both directions (r = what the caller heard, t = what the caller said) and works through VB_STEPS, '^'-separated:
 # p<file> play a WAV (no extension), w<seconds> wait, d<digits> SendDTMF, n wait for the agent to start speaking,
-# q wait for the agent to stop (1.2 s quiet; Q: 2 s, for read-backs with pauses), h hang up.
+# q wait for the agent to stop (1.2 s quiet; Q: 2 s, for read-backs with pauses), g wait until the test sets VB_GO on
+# the caller channel (`Asterisk.go`), h hang up.
 TEST_EXTENSIONS = """
 [vb-test-line]
 exten => _X.,1,Set(CALLERID(dnid)=${EXTEN})
@@ -52,6 +53,9 @@ exten => s,1,MixMonitor(${VB_REC}-both.wav,r(${VB_REC}-heard.wav)t(${VB_REC}-sai
  same => n,Goto(next)
  same => n(op-Q),WaitForSilence(2000,1,60)
  same => n,Goto(next)
+ same => n(op-g),GotoIf($["${VB_GO}" != ""]?next)
+ same => n,Wait(0.05)
+ same => n,Goto(op-g)
  same => n(op-h),Hangup()
  same => n(hold),Wait(${IF($["${VB_HOLD}" = ""]?60:${VB_HOLD})})
  same => n,Hangup()
@@ -387,6 +391,12 @@ write = all
         call.caller_channel = event["Channel"]
         call.agent_channel = call.caller_channel[:-1] + "2"
         return call
+
+    async def go(self, call: PlacedCall) -> None:
+        """Let the caller script past its `g` step."""
+        assert self.ami is not None
+        answer = await self.ami.action("Setvar", Channel=call.caller_channel, Variable="VB_GO", Value="1")
+        assert answer.get("Response") == "Success", answer
 
     def in_context(self, call: PlacedCall, context: str, app: str | None = None) -> bool:
         assert self.ami is not None
