@@ -76,7 +76,9 @@ def proc_sample(pid: int) -> dict[str, Any] | None:
     except OSError:
         return None
     values = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    return {"pid": pid, "cmd": cmd[-80:], "rss_mb": int(values["VmRSS"].split()[0]) / 1024,
+    # RssAnon is the heap (what can leak); RssFile the mmap'd weights touched so far, which page-cache pressure shrinks.
+    mb = {key: int(values[key].split()[0]) / 1024 for key in ("VmRSS", "RssAnon", "RssFile")}
+    return {"pid": pid, "cmd": cmd[-80:], "rss_mb": mb["VmRSS"], "anon_mb": mb["RssAnon"], "file_mb": mb["RssFile"],
             "threads": int(values["Threads"]), "fds": fds}
 
 
@@ -133,9 +135,11 @@ def summarise_processes(samples: list[dict[str, Any]], warmup_s: float) -> list[
     out = []
     for pid in sorted({s["pid"] for s in samples}):
         mine = [s for s in samples if s["pid"] == pid]
-        late = [(s["at_s"], s["rss_mb"]) for s in mine if s["at_s"] >= warmup_s]
+        late = [s for s in mine if s["at_s"] >= warmup_s]
         out.append({"pid": pid, "cmd": mine[0]["cmd"], "rss_first_mb": round(mine[0]["rss_mb"], 1), "rss_last_mb": round(mine[-1]["rss_mb"], 1),
-                    "rss_slope_mb_per_h_after_warmup": round(slope_mb_per_h(late), 1),
+                    "rss_slope_mb_per_h_after_warmup": round(slope_mb_per_h([(s["at_s"], s["rss_mb"]) for s in late]), 1),
+                    "anon_first_last_mb": (round(mine[0]["anon_mb"], 1), round(mine[-1]["anon_mb"], 1)),
+                    "anon_slope_mb_per_h_after_warmup": round(slope_mb_per_h([(s["at_s"], s["anon_mb"]) for s in late]), 1),
                     "fds_first_last": (mine[0]["fds"], mine[-1]["fds"]), "threads_first_last": (mine[0]["threads"], mine[-1]["threads"])})
     return out
 

@@ -211,6 +211,11 @@ class ModelsConfig:
     # "process": the models run in a worker process, so their Python work (feature extraction, phonemisation) never
     # holds the daemon's GIL while its 20 ms audio clock needs it. "thread": in the daemon's process, as before.
     isolation: str = field(default="process", metadata=_check(choices=("process", "thread")))
+    # glibc malloc arenas in each worker process (0: glibc's default, 8 per core). The model libraries' thread pools
+    # each fragment an arena of their own, so RSS creeps; 2 kept it flat (README "Soak benchmark").
+    malloc_arena_max: int = field(default=2, metadata=_check(min=0, max=64))
+    # After a job, when no other is waiting, the worker hands its free heap pages back to the kernel (malloc_trim).
+    malloc_trim: bool = True
     stt: SttConfig = SttConfig()
     tts: TtsConfig = TtsConfig()
     llm: LlmConfig = LlmConfig()

@@ -23,6 +23,7 @@ from voicebridge.config import Config
 from voicebridge.dialogue.note_extractor import CallNote, UtteranceHints
 from voicebridge.errors import ModelError
 from voicebridge.log_settings import LogSettings
+from voicebridge.models import malloc_tuning
 from voicebridge.models.instruct import Proposed
 from voicebridge.models.registry import load_note_model, load_speech_models
 from voicebridge.speech.stt import Transcript
@@ -52,6 +53,8 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
     # pools of CTranslate2, onnxruntime and llama.cpp inherit it. SCHED_BATCH: the kernel treats these threads as CPU
     # bound and lets a waking audio thread in at once (benchmark at 4 and 8 calls: with nice 5 alone, 3 gaps of
     # 41-51 ms; with nice 10 and SCHED_BATCH, none).
+    # Before any model library starts its threads: each would take (and fragment) a malloc arena of its own.
+    malloc_tuning.limit_arenas(config.models.malloc_arena_max)
     os.nice(NICE_STEPS if role == "speech" else LLM_NICE)  # the kernel clamps at 19
     with contextlib.suppress(AttributeError, OSError):  # Linux only; elsewhere the nice value has to do
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
@@ -69,6 +72,7 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
     except Exception as exc:  # a ModelError's message is the operator's one line; anything else is named by its type
         conn.send(("error", type(exc).__name__, str(exc)))
         return
+    methods["malloc.arenas"] = malloc_tuning.arena_count  # for the tests and benchmarks/worker_memory.py
     conn.send(("ready",))
     while True:
         try:
@@ -84,6 +88,8 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
         except Exception as exc:
             reply = ("error", type(exc).__name__, str(exc))
         conn.send(reply)
+        if config.models.malloc_trim and not conn.poll(0):  # only while idle: a waiting job is never delayed by it
+            malloc_tuning.trim()
 
 
 class ModelWorker:

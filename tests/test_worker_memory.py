@@ -1,0 +1,73 @@
+"""Flat memory in the model workers: the malloc arena cap really holds in a process with many threads, and the real
+speech worker runs Whisper and Piper under it (benchmarks/worker_memory.py measures the growth it stops)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_config
+from voicebridge.config import parse_config
+from voicebridge.errors import ConfigError
+from voicebridge.models.worker import ModelWorker
+
+ROOT = Path(__file__).resolve().parents[1]
+# Eight threads alive at once, each allocating: glibc gives each new thread an arena of its own up to its limit.
+THREADS = """
+import sys, threading
+from voicebridge.models import malloc_tuning
+limit = int(sys.argv[1])
+malloc_tuning.limit_arenas(limit)
+barrier = threading.Barrier(8)
+kept = []
+def work():
+    barrier.wait()
+    kept.append([bytearray(4096) for _ in range(200)])
+threads = [threading.Thread(target=work) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(malloc_tuning.arena_count(), malloc_tuning.trim())
+"""
+
+
+def _arenas_with(limit: int) -> tuple[int, str]:
+    out = subprocess.run([sys.executable, "-c", THREADS, str(limit)], capture_output=True, text=True, timeout=60, cwd=ROOT, check=True)
+    count, trimmed = out.stdout.split()
+    return int(count), trimmed
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator: Linux only")
+def test_the_arena_cap_holds_with_eight_allocating_threads() -> None:
+    uncapped, _ = _arenas_with(0)
+    capped, trimmed = _arenas_with(2)
+    assert uncapped > 2, f"without the cap glibc should give the threads more arenas ({uncapped}): the test cannot tell"
+    assert 1 <= capped <= 2, capped
+    assert trimmed in ("True", "False")  # malloc_trim ran (it says whether it found pages to give back)
+
+
+def test_the_arena_cap_is_in_the_validated_config() -> None:
+    assert parse_config({}).models.malloc_arena_max == 2 and parse_config({}).models.malloc_trim is True
+    with pytest.raises(ConfigError):
+        parse_config({"models": {"malloc_arena_max": -1}})
+
+
+@pytest.mark.e2e
+def test_the_real_speech_worker_keeps_to_two_arenas(tmp_path: Path) -> None:
+    """Whisper (CTranslate2's thread pool) and Piper (onnxruntime's) both ran in the worker, and it still has two arenas;
+    the same worker with glibc's default has more, so this is the setting doing it, not the workload."""
+    counts = {}
+    for limit in (2, 0):
+        worker = ModelWorker(make_config(tmp_path, models={"malloc_arena_max": limit}), role="speech")
+        worker.start()
+        try:
+            speech = worker.tts.synthesize("Hello, my heating stopped working this morning.", "en", 8000)
+            heard = worker.stt.transcribe(speech.pcm, 8000, "en")
+            assert "heating" in heard.text.lower(), heard.text
+            counts[limit] = worker.call("malloc.arenas")
+        finally:
+            worker.stop()
+    assert 1 <= counts[2] <= 2, counts
+    assert counts[0] > 2, counts
