@@ -111,7 +111,7 @@ def main() -> int:
     parser.add_argument("--extract-every", type=int, default=10, help="llm role: a whole-call extraction every N hints")
     parser.add_argument("--in-process", action="store_true", help="run the models here, with tracemalloc")
     parser.add_argument("--arena-max", type=int, default=None, help="models.malloc_arena_max (default: the config's)")
-    parser.add_argument("--no-trim", action="store_true", help="models.malloc_trim = false")
+    parser.add_argument("--trim-s", type=float, default=None, help="models.malloc_trim_interval_s (default: the config's)")
     parser.add_argument("--name", default="", help="write benchmarks/results/NAME.json")
     parser.add_argument("--note", default="")
     args = parser.parse_args()
@@ -125,15 +125,15 @@ def main() -> int:
         models: dict[str, Any] = {"note_llm": {"model": ""}} if args.role == "llm" else {}  # the note writer: see --help
         if args.arena_max is not None:
             models["malloc_arena_max"] = args.arena_max
-        if args.no_trim:
-            models["malloc_trim"] = False
+        if args.trim_s is not None:
+            models["malloc_trim_interval_s"] = args.trim_s
         config = parse_config({"models": models})
         worker = ModelWorker(config, role=args.role)
         worker.start()
     pid = worker.pid
     assert pid is not None
     settings = "in this process" if args.in_process else (f"malloc_arena_max={config.models.malloc_arena_max} "
-                                                         f"malloc_trim={config.models.malloc_trim}")
+                                                         f"malloc_trim_interval_s={config.models.malloc_trim_interval_s}")
     print(f"{args.role} worker pid {pid}, {settings}", file=sys.stderr)
     trims: list[float] = []
     points: list[dict[str, float]] = []

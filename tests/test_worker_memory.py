@@ -3,8 +3,10 @@ speech worker runs Whisper and Piper under it (benchmarks/worker_memory.py measu
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from tests.conftest import make_config
 from voicebridge.config import parse_config
 from voicebridge.errors import ConfigError
-from voicebridge.models.worker import ModelWorker
+from voicebridge.models.worker import ModelWorker, _trim_when_idle
 
 ROOT = Path(__file__).resolve().parents[1]
 # Eight threads alive at once, each allocating: glibc gives each new thread an arena of its own up to its limit.
@@ -49,7 +51,7 @@ def test_the_arena_cap_holds_with_eight_allocating_threads() -> None:
 
 
 def test_the_arena_cap_is_in_the_validated_config() -> None:
-    assert parse_config({}).models.malloc_arena_max == 2 and parse_config({}).models.malloc_trim is True
+    assert parse_config({}).models.malloc_arena_max == 2 and parse_config({}).models.malloc_trim_interval_s > 0
     with pytest.raises(ConfigError):
         parse_config({"models": {"malloc_arena_max": -1}})
 
@@ -71,3 +73,18 @@ def test_the_real_speech_worker_keeps_to_two_arenas(tmp_path: Path) -> None:
             worker.stop()
     assert 1 <= counts[2] <= 2, counts
     assert counts[0] > 2, counts
+
+
+def test_the_idle_trim_waits_for_its_interval_and_never_for_a_waiting_job() -> None:
+    ours, theirs = multiprocessing.Pipe()
+    try:
+        long_ago = time.monotonic() - 60
+        assert _trim_when_idle(theirs, 30.0, long_ago) > long_ago  # idle and due: trimmed now
+        recent = time.monotonic() - 1
+        assert _trim_when_idle(theirs, 30.0, recent) == recent  # not due yet
+        assert _trim_when_idle(theirs, 0.0, long_ago) == long_ago  # switched off
+        ours.send(("stt.transcribe", ()))
+        assert _trim_when_idle(theirs, 30.0, long_ago) == long_ago  # a request waits: it goes first
+    finally:
+        ours.close()
+        theirs.close()

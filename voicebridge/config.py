@@ -214,8 +214,9 @@ class ModelsConfig:
     # glibc malloc arenas in each worker process (0: glibc's default, 8 per core). The model libraries' thread pools
     # each fragment an arena of their own, so RSS creeps; 2 kept it flat (README "Soak benchmark").
     malloc_arena_max: int = field(default=2, metadata=_check(min=0, max=64))
-    # After a job, when no other is waiting, the worker hands its free heap pages back to the kernel (malloc_trim).
-    malloc_trim: bool = True
+    # At most this often, after a job and with none waiting, the worker hands its free heap pages back to the kernel
+    # (malloc_trim). Not after every job: the next job would fault its buffers in again. 0: never.
+    malloc_trim_interval_s: float = field(default=30.0, metadata=_check(min=0, max=86400))
     stt: SttConfig = SttConfig()
     tts: TtsConfig = TtsConfig()
     llm: LlmConfig = LlmConfig()

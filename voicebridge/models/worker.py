@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -74,6 +75,7 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
         return
     methods["malloc.arenas"] = malloc_tuning.arena_count  # for the tests and benchmarks/worker_memory.py
     conn.send(("ready",))
+    trimmed_at = time.monotonic()
     while True:
         try:
             request = conn.recv()
@@ -88,8 +90,17 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
         except Exception as exc:
             reply = ("error", type(exc).__name__, str(exc))
         conn.send(reply)
-        if config.models.malloc_trim and not conn.poll(0):  # only while idle: a waiting job is never delayed by it
-            malloc_tuning.trim()
+        trimmed_at = _trim_when_idle(conn, config.models.malloc_trim_interval_s, trimmed_at)
+
+
+def _trim_when_idle(conn: Connection, interval_s: float, trimmed_at: float) -> float:
+    """Return free heap pages to the kernel if the last trim is `interval_s` ago and no request waits (a waiting job is
+    never delayed by it); when the last trim was."""
+    now = time.monotonic()
+    if interval_s <= 0 or now - trimmed_at < interval_s or conn.poll(0):
+        return trimmed_at
+    malloc_tuning.trim()
+    return now
 
 
 class ModelWorker:
