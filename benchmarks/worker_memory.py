@@ -22,7 +22,7 @@ import numpy as np
 from latency import UTTERANCES, machine, trim_trailing_silence
 
 from voicebridge.config import parse_config
-from voicebridge.models import malloc_tuning
+from voicebridge.models.malloc_tuning import glibc_malloc
 from voicebridge.models.registry import load_note_model, load_speech_models, load_voices
 from voicebridge.models.worker import ModelWorker
 from voicebridge.speech.tts import Synthesizer
@@ -136,6 +136,7 @@ def main() -> int:
                                                          f"malloc_trim_interval_s={config.models.malloc_trim_interval_s}")
     print(f"{args.role} worker pid {pid}, {settings}", file=sys.stderr)
     trims: list[float] = []
+    allocator = glibc_malloc()
     points: list[dict[str, float]] = []
     baseline: tracemalloc.Snapshot | None = None
     started = time.perf_counter()
@@ -153,11 +154,11 @@ def main() -> int:
                 break
             method, job_args = plan[n % len(plan)]
             worker.call(method, *job_args)
-            if args.in_process:  # what a trim after a job costs (the worker process does it while idle)
+            if args.in_process and allocator is not None:  # what a trim costs (the worker does one at most every 30 s)
                 at = time.perf_counter()
-                malloc_tuning.trim()
+                allocator.trim()
                 trims.append((time.perf_counter() - at) * 1000)
-        arenas = malloc_tuning.arena_count() if args.in_process else worker.call("malloc.arenas")
+        arenas = (allocator.arena_count() if allocator else -1) if args.in_process else worker.call("malloc.arenas")
     finally:
         worker.stop()
     late = [p for p in points if p["jobs"] >= args.warmup]

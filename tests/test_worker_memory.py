@@ -14,15 +14,16 @@ import pytest
 from tests.conftest import make_config
 from voicebridge.config import parse_config
 from voicebridge.errors import ConfigError
+from voicebridge.models.malloc_tuning import glibc_malloc
 from voicebridge.models.worker import ModelWorker, _trim_when_idle
 
 ROOT = Path(__file__).resolve().parents[1]
 # Eight threads alive at once, each allocating: glibc gives each new thread an arena of its own up to its limit.
 THREADS = """
 import sys, threading
-from voicebridge.models import malloc_tuning
-limit = int(sys.argv[1])
-malloc_tuning.limit_arenas(limit)
+from voicebridge.models.malloc_tuning import glibc_malloc
+allocator = glibc_malloc()
+allocator.limit_arenas(int(sys.argv[1]))
 barrier = threading.Barrier(8)
 kept = []
 def work():
@@ -31,7 +32,7 @@ def work():
 threads = [threading.Thread(target=work) for _ in range(8)]
 [t.start() for t in threads]
 [t.join() for t in threads]
-print(malloc_tuning.arena_count(), malloc_tuning.trim())
+print(allocator.arena_count(), allocator.trim())
 """
 
 
@@ -76,15 +77,17 @@ def test_the_real_speech_worker_keeps_to_two_arenas(tmp_path: Path) -> None:
 
 
 def test_the_idle_trim_waits_for_its_interval_and_never_for_a_waiting_job() -> None:
+    allocator = glibc_malloc()
+    assert allocator is not None, "glibc expected on this Linux machine"
     ours, theirs = multiprocessing.Pipe()
     try:
         long_ago = time.monotonic() - 60
-        assert _trim_when_idle(theirs, 30.0, long_ago) > long_ago  # idle and due: trimmed now
+        assert _trim_when_idle(allocator, theirs, 30.0, long_ago) > long_ago  # idle and due: trimmed now
         recent = time.monotonic() - 1
-        assert _trim_when_idle(theirs, 30.0, recent) == recent  # not due yet
-        assert _trim_when_idle(theirs, 0.0, long_ago) == long_ago  # switched off
+        assert _trim_when_idle(allocator, theirs, 30.0, recent) == recent  # not due yet
+        assert _trim_when_idle(allocator, theirs, 0.0, long_ago) == long_ago  # switched off
         ours.send(("stt.transcribe", ()))
-        assert _trim_when_idle(theirs, 30.0, long_ago) == long_ago  # a request waits: it goes first
+        assert _trim_when_idle(allocator, theirs, 30.0, long_ago) == long_ago  # a request waits: it goes first
     finally:
         ours.close()
         theirs.close()

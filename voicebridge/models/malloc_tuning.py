@@ -7,7 +7,6 @@ leave each arena fragmented at its high-water mark, so RSS creeps up job after j
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import tempfile
 from pathlib import Path
@@ -15,51 +14,45 @@ from pathlib import Path
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
 
 
-def _libc() -> ctypes.CDLL | None:
-    """glibc, or None elsewhere (musl, macOS): there the allocator is left as it is."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+class GlibcMalloc:
+    """glibc's allocator controls, looked up once (ctypes.util.find_library would start a subprocess each time)."""
+
+    def __init__(self, libc: ctypes.CDLL) -> None:
+        self._libc = libc
+        libc.fopen.restype = ctypes.c_void_p
+        libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        libc.fclose.argtypes = [ctypes.c_void_p]
+        libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+
+    def limit_arenas(self, arenas: int) -> bool:
+        """Cap this process's malloc arenas (MALLOC_ARENA_MAX, set at run time); before threads start, or it cannot
+        help with the arenas they already took. 0 keeps glibc's default (8 per core). True if the cap was set."""
+        return arenas > 0 and bool(self._libc.mallopt(M_ARENA_MAX, arenas))
+
+    def trim(self) -> bool:
+        """Give the free pages of every arena back to the kernel (malloc_trim(0)); True if any memory was released."""
+        return bool(self._libc.malloc_trim(0))
+
+    def arena_count(self) -> int:
+        """How many malloc arenas this process has now (from malloc_info's XML); -1 where that cannot be read."""
+        fd, name = tempfile.mkstemp(prefix="voicebridge-malloc-", suffix=".xml")
+        os.close(fd)
+        try:
+            stream = self._libc.fopen(name.encode(), b"w")
+            if not stream:
+                return -1
+            self._libc.malloc_info(0, stream)
+            self._libc.fclose(stream)
+            return Path(name).read_text(encoding="utf-8").count("<heap nr=")
+        finally:
+            os.unlink(name)
+
+
+def glibc_malloc() -> GlibcMalloc | None:
+    """This process's glibc allocator, or None elsewhere (musl, macOS): there the allocator is left as it is."""
     try:
-        libc = ctypes.CDLL(name, use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # the symbols already loaded: libc's among them
         libc.gnu_get_libc_version  # noqa: B018 - only glibc has it (and mallopt/malloc_trim with these meanings)
     except (OSError, AttributeError):
         return None
-    return libc
-
-
-def limit_arenas(arenas: int) -> bool:
-    """Cap this process's malloc arenas (MALLOC_ARENA_MAX, set at run time); before threads start, or it cannot help
-    with the arenas they already took. 0 keeps glibc's default (8 per core). True if the cap was set."""
-    libc = _libc()
-    if arenas <= 0 or libc is None:
-        return False
-    return bool(libc.mallopt(M_ARENA_MAX, arenas))
-
-
-def trim() -> bool:
-    """Give the free pages of every arena back to the kernel (malloc_trim(0)); True if any memory was released."""
-    libc = _libc()
-    return bool(libc.malloc_trim(0)) if libc is not None else False
-
-
-def arena_count() -> int:
-    """How many malloc arenas this process has now (from malloc_info's XML); -1 where that cannot be read."""
-    libc = _libc()
-    if libc is None:
-        return -1
-    libc.fopen.restype = ctypes.c_void_p
-    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    libc.fclose.argtypes = [ctypes.c_void_p]
-    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
-    fd, name = tempfile.mkstemp(prefix="voicebridge-malloc-", suffix=".xml")
-    os.close(fd)
-    try:
-        stream = libc.fopen(name.encode(), b"w")
-        if not stream:
-            return -1
-        libc.malloc_info(0, stream)
-        libc.fclose(stream)
-        return Path(name).read_text(encoding="utf-8").count("<heap nr=")
-    finally:
-        os.unlink(name)
+    return GlibcMalloc(libc)

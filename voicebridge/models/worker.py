@@ -24,8 +24,8 @@ from voicebridge.config import Config
 from voicebridge.dialogue.note_extractor import CallNote, UtteranceHints
 from voicebridge.errors import ModelError
 from voicebridge.log_settings import LogSettings
-from voicebridge.models import malloc_tuning
 from voicebridge.models.instruct import Proposed
+from voicebridge.models.malloc_tuning import GlibcMalloc, glibc_malloc
 from voicebridge.models.registry import load_note_model, load_speech_models
 from voicebridge.speech.stt import Transcript
 from voicebridge.speech.tts import Speech
@@ -55,7 +55,9 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
     # bound and lets a waking audio thread in at once (benchmark at 4 and 8 calls: with nice 5 alone, 3 gaps of
     # 41-51 ms; with nice 10 and SCHED_BATCH, none).
     # Before any model library starts its threads: each would take (and fragment) a malloc arena of its own.
-    malloc_tuning.limit_arenas(config.models.malloc_arena_max)
+    allocator = glibc_malloc()
+    if allocator is not None:
+        allocator.limit_arenas(config.models.malloc_arena_max)
     os.nice(NICE_STEPS if role == "speech" else LLM_NICE)  # the kernel clamps at 19
     with contextlib.suppress(AttributeError, OSError):  # Linux only; elsewhere the nice value has to do
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
@@ -73,7 +75,8 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
     except Exception as exc:  # a ModelError's message is the operator's one line; anything else is named by its type
         conn.send(("error", type(exc).__name__, str(exc)))
         return
-    methods["malloc.arenas"] = malloc_tuning.arena_count  # for the tests and benchmarks/worker_memory.py
+    if allocator is not None:
+        methods["malloc.arenas"] = allocator.arena_count  # for the tests and benchmarks/worker_memory.py
     conn.send(("ready",))
     trimmed_at = time.monotonic()
     while True:
@@ -90,16 +93,17 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
         except Exception as exc:
             reply = ("error", type(exc).__name__, str(exc))
         conn.send(reply)
-        trimmed_at = _trim_when_idle(conn, config.models.malloc_trim_interval_s, trimmed_at)
+        if allocator is not None:
+            trimmed_at = _trim_when_idle(allocator, conn, config.models.malloc_trim_interval_s, trimmed_at)
 
 
-def _trim_when_idle(conn: Connection, interval_s: float, trimmed_at: float) -> float:
+def _trim_when_idle(allocator: GlibcMalloc, conn: Connection, interval_s: float, trimmed_at: float) -> float:
     """Return free heap pages to the kernel if the last trim is `interval_s` ago and no request waits (a waiting job is
     never delayed by it); when the last trim was."""
     now = time.monotonic()
     if interval_s <= 0 or now - trimmed_at < interval_s or conn.poll(0):
         return trimmed_at
-    malloc_tuning.trim()
+    allocator.trim()
     return now
 
 
