@@ -42,7 +42,7 @@ def agent_phrases(language: str) -> list[Phrase]:
     for number in NUMBERS[language]:
         phone = parse_phone_number(number, language)
         assert phone is not None, number
-        spoken = phone.spoken_back(language, group_separator=" – ")
+        spoken = phone.spoken_back(language)
         out.append(Phrase("readback", PHRASES[language]["readback"].format(digits=spoken), phone.number.lstrip("+")))
     oncall = parse_phone_number(profile.oncall_number, "de")
     assert oncall is not None

@@ -81,9 +81,9 @@ def test_no_phone_number_in_addresses_dates_times_and_amounts(language: str, tex
     ("language", "text", "spoken"),
     [
         ("de", "0171 2345678", "null, eins, sieben, eins – zwo, drei, vier – fünf, sechs, sieben, acht"),
-        ("en", "0171 2345678", "zero, one, seven, one – two, three, four – five, six, seven, eight"),
+        ("en", "0171 2345678", "zero, one, seven, one. two, three, four. five, six, seven, eight"),
         ("de", "+49 30 1234567", "plus, vier, neun – drei, null – eins, zwo, drei – vier, fünf, sechs, sieben"),
-        ("en", "555-123-4567", "five, five, five – one, two, three – four, five, six, seven"),
+        ("en", "555-123-4567", "five, five, five. one, two, three. four, five, six, seven"),
         ("de", "01712345678", "null, eins, sieben, eins – zwo, drei, vier – fünf, sechs, sieben, acht"),
     ],
 )
@@ -97,7 +97,8 @@ def test_spoken_back_separator_is_configurable_and_groups_follow_the_caller() ->
     found = parse_phone_number("Meine Nummer ist 07700 900123", "en")
     assert found is not None
     assert found.groups == ("07700", "900", "123")
-    assert found.spoken_back("en", group_separator=". ") == "zero, seven, seven, zero, zero. nine, zero, zero. one, two, three"
+    assert found.spoken_back("en") == "zero, seven, seven, zero, zero. nine, zero, zero. one, two, three"
+    assert found.spoken_back("en", group_separator=" – ") == "zero, seven, seven, zero, zero – nine, zero, zero – one, two, three"
 
 
 def test_international_flag_and_country_code_group() -> None:

@@ -278,7 +278,7 @@ class ConversationPolicy:
         self.flow.mark("confirm_number")
         self.flow.readbacks += 1
         self.flow.readbacks_of_this_number += 1
-        digits = self.slots.number.spoken_back(self.language, group_separator=" – ")
+        digits = self.slots.number.spoken_back(self.language)
         return Reply(" ".join([*(prefix or []), self._p["readback"].format(digits=digits)]))
 
     def _emergency_words(self) -> str:

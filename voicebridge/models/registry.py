@@ -91,7 +91,7 @@ def describe_models(config: Config) -> list[str]:
     """Where each model comes from, without loading it (bundled ones are assembled into the cache)."""
     tts = config.models.tts
     en = _piper_pair(tts.piper_voice_en)[0] if tts.piper_voice_en else bundled_piper_voice()[0]
-    en_voice = "SVOX Pico en-US (pico2wave)" if not tts.piper_voice_en and tts.voice_en == "pico" else str(en)
+    en_voice = "SVOX Pico en-US (pico2wave)" if not tts.piper_voice_en and tts.voice_en == "pico" and pico_available() else str(en)
     de = _piper_pair(tts.piper_voice_de)[0] if tts.piper_voice_de else german_fallback(config)
     return [f"stt: {whisper_dir(config)}", f"tts en: {en_voice}", f"tts de: {de}", f"llm: {gguf_path(config)}",
             f"note llm: {note_model_source(config) or 'none (the parsers note alone)'}"]
@@ -155,9 +155,11 @@ def load_voices(config: Config) -> dict[str, Voice]:
     voices: dict[str, Voice] = {}
     if tts.piper_voice_en:
         voices["en"] = PiperVoiceBackend(*_piper_pair(tts.piper_voice_en), threads=tts.threads)
-    elif tts.voice_en == "pico":
+    elif tts.voice_en == "pico" and pico_available():
         voices["en"] = PicoVoiceBackend("en")
-    else:
+    else:  # Piper joe: chosen, or the fallback without Pico (understood as well, but it loses digits in read-backs)
+        if tts.voice_en == "pico":
+            log.warning("SVOX Pico (pico2wave) not installed: English falls back to Piper joe, whose read-backs lose digits more often")
         voices["en"] = PiperVoiceBackend(*bundled_piper_voice(), threads=tts.threads)
     if tts.piper_voice_de:
         voices["de"] = PiperVoiceBackend(*_piper_pair(tts.piper_voice_de), threads=tts.threads)

@@ -20,6 +20,10 @@ _READBACK = {
     "de": ("null", "eins", "zwo", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"),
     "en": EN_UNITS,
 }
+# The pause between read-back groups. English: a full stop, where the voice pauses longer than at a dash; on 8 kHz lines
+# Whisper then heard more read-backs digit for digit. German: the dash, which measured as well as the stop
+# (benchmarks/readback_intelligibility.py, README "How well callers understand each voice").
+_GROUP_PAUSE = {"de": " – ", "en": ". "}
 # Digits right before these words are an amount, a time or a measurement, never a callback number.
 _UNIT_WORDS = {
     "de": frozenset(
@@ -121,10 +125,11 @@ class PhoneNumber:
     def international(self) -> bool:
         return self.number.startswith("+")
 
-    def spoken_back(self, language: str, group_separator: str = " – ") -> str:
+    def spoken_back(self, language: str, group_separator: str | None = None) -> str:
         """Digit by digit for the TTS: "null, eins, sieben, eins – zwo, drei, vier – …"; the separator marks a pause."""
+        separator = _GROUP_PAUSE[lang_code(language)] if group_separator is None else group_separator
         words = _READBACK[lang_code(language)]
-        return group_separator.join(", ".join("plus" if ch == "+" else words[int(ch)] for ch in group) for group in self.groups)
+        return separator.join(", ".join("plus" if ch == "+" else words[int(ch)] for ch in group) for group in self.groups)
 
 
 @dataclass

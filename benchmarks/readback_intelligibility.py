@@ -1,0 +1,115 @@
+"""Number read-backs on the phone line, digit for digit: random callback numbers read back by each voice in each
+way of rendering the digits for the TTS (pauses, "oh" or "zero"), taken to 8 kHz slin and G.711 µ-law, heard by Whisper.
+
+Sets: `tune` (seed 1, the renderings are chosen on it) and `held` (seed 2, reported once the choice is made).
+Scores: read-backs with every digit right, in order; digit errors (edit distance over the digit strings) per digit.
+Run: PYTHONPATH=. python benchmarks/readback_intelligibility.py --set tune [--languages en] [--renderings shipped oh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.intelligibility import LINES, synthesize, to_line, voices  # noqa: E402
+from tests.wer import digits, edit_distance  # noqa: E402
+from voicebridge.config import parse_config  # noqa: E402
+from voicebridge.dialogue.parsers import parse_phone_number  # noqa: E402
+from voicebridge.dialogue.parsers.phone import PhoneNumber  # noqa: E402
+from voicebridge.dialogue.phrases import PHRASES  # noqa: E402
+from voicebridge.models.registry import whisper_dir  # noqa: E402
+from voicebridge.speech.stt import Transcriber  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+SEEDS = {"tune": 1, "held": 2}
+_WORDS = {
+    "de": ("null", "eins", "zwo", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"),
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+}
+
+
+def random_numbers(language: str, seed: int, count: int) -> list[str]:
+    """Callback numbers as callers give them: mobile, landline with area code, international."""
+    rng = random.Random(seed * 100 + (language == "en"))
+    out = []
+    for i in range(count):
+        d = lambda n: "".join(rng.choice("0123456789") for _ in range(n))  # noqa: E731
+        kind = i % 3
+        if language == "de":
+            out.append([f"01{rng.choice('567')}{d(1)} {d(7)}", f"0{rng.choice('2345678')}{d(2)} {d(6)}", f"+49 {rng.choice('3456789')}{d(1)} {d(7)}"][kind])
+        else:
+            out.append([f"07{rng.choice('3456789')}{d(2)} {d(6)}", f"01{d(3)} {d(3)} {d(4)}", f"+1 {rng.choice('23456789')}{d(2)} {d(3)} {d(4)}"][kind])
+    return out
+
+
+def _render(zero: str, inner: str, outer: str) -> Callable[[PhoneNumber, str], str]:
+    def render(phone: PhoneNumber, language: str) -> str:
+        words = list(_WORDS[language])
+        if zero:
+            words[0] = zero
+        return outer.join(inner.join("plus" if ch == "+" else words[int(ch)] for ch in group) for group in phone.groups)
+
+    return render
+
+
+RENDERINGS: dict[str, Callable[[PhoneNumber, str], str]] = {
+    "shipped": lambda phone, language: phone.spoken_back(language),
+    "commas-dash": _render("", ", ", " – "),
+    "oh": _render("oh", ", ", " – "),
+    "stops": _render("", ", ", ". "),
+    "oh-stops": _render("oh", ", ", ". "),
+    "spaces-commas": _render("", " ", ", "),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=list(SEEDS), default="tune")
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--languages", nargs="+", default=["en"])
+    parser.add_argument("--lines", nargs="+", default=["8k", "ulaw"], choices=list(LINES))
+    parser.add_argument("--renderings", nargs="+", default=["shipped"], choices=list(RENDERINGS))
+    parser.add_argument("--voices", nargs="+", default=["piper", "pico"], help="voices whose name contains one of these")
+    parser.add_argument("--show", action="store_true", help="print every read-back that lost a digit")
+    args = parser.parse_args()
+    stt_cfg = parse_config({}).models.stt
+    stt = Transcriber(whisper_dir(parse_config({})), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s)
+    rows = []
+    for language in args.languages:
+        phones = [parse_phone_number(n, language) for n in random_numbers(language, SEEDS[args.set], args.count)]
+        assert all(phones)
+        for name, make in voices(language).items():
+            if not any(v in name for v in args.voices):
+                continue
+            voice = make()
+            for rendering in args.renderings:
+                texts = [PHRASES[language]["readback"].format(digits=RENDERINGS[rendering](p, language)) for p in phones if p]
+                audio = [synthesize(voice, t)[0] for t in texts]
+                for line in args.lines:
+                    exact = digit_errors = digit_count = 0
+                    for phone, text, chunks in zip(phones, texts, audio, strict=True):
+                        assert phone is not None
+                        want = phone.number.lstrip("+")
+                        heard = stt.transcribe(to_line(chunks, line), LINES[line], language).text
+                        got = digits(heard, language)
+                        exact += got == want
+                        digit_errors += edit_distance(list(want), list(got))
+                        digit_count += len(want)
+                        if args.show and got != want:
+                            print(f"  [{name} {rendering} {line}] {text!r} -> {heard!r}")
+                    row = {"set": args.set, "language": language, "voice": name, "rendering": rendering, "line": line,
+                           "exact": exact, "readbacks": len(texts), "digit_error_rate": round(digit_errors / digit_count, 4)}
+                    rows.append(row)
+                    print(f"{language} {name:12} {rendering:14} {line:4} exact {exact}/{len(texts)}  digit errors {row['digit_error_rate']:.1%}", flush=True)
+                    RESULTS.mkdir(exist_ok=True)
+                    (RESULTS / f"readback_{args.set}.json").write_text(json.dumps({"rows": rows}, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
