@@ -12,7 +12,9 @@ import pytest
 from tests.ami_server import FakeAmiServer
 from voicebridge.config import Config, parse_config
 from voicebridge.daemon import Daemon
+from voicebridge.models.bundled import bundled_piper_voice
 from voicebridge.models.registry import Models, load_models
+from voicebridge.speech.tts import PiperVoiceBackend, Synthesizer
 
 
 def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
@@ -35,14 +37,17 @@ def models() -> Models:
 
 @pytest.fixture(scope="session")
 def say(models: Models) -> Callable[..., bytes]:
-    """Caller speech as the line carries it: Piper (English) or espeak-ng (German), resampled to the line rate."""
+    """Caller speech as the line carries it: Piper joe (English) or the German voice, resampled to the line rate.
+
+    English callers keep Piper joe although the agent speaks with Pico: a caller should not sound like the agent."""
     cache: dict[tuple[str, str, int], bytes] = {}
+    callers = Synthesizer({"en": PiperVoiceBackend(*bundled_piper_voice(), threads=1), "de": models.tts.voices["de"]})
 
     def speak(text: str, language: str = "en", rate: int = 8000) -> bytes:
         key = (text, language, rate)
         if key not in cache:
             lead = bytes(rate // 10 * 2)  # 100 ms of silence, as a real caller pauses before speaking
-            cache[key] = lead + models.tts.synthesize(text, language, rate).pcm
+            cache[key] = lead + callers.synthesize(text, language, rate).pcm
         return cache[key]
 
     return speak
