@@ -39,7 +39,7 @@ def models() -> Models:
 def say(models: Models) -> Callable[..., bytes]:
     """Caller speech as the line carries it: Piper joe (English) or the German voice, resampled to the line rate.
 
-    English callers keep Piper joe although the agent speaks with Pico: a caller should not sound like the agent."""
+    English callers are Piper joe whichever voice the agent speaks with (`voice_en`)."""
     cache: dict[tuple[str, str, int], bytes] = {}
     callers = Synthesizer({"en": PiperVoiceBackend(*bundled_piper_voice(), threads=1), "de": models.tts.voices["de"]})
 

@@ -19,11 +19,11 @@ from voicebridge.speech.pico import PicoVoiceBackend
 from voicebridge.speech.tts import Synthesizer
 
 
-def test_pico_is_the_default_voice_for_both_languages_and_piper_joe_the_english_option() -> None:
+def test_pico_is_the_default_german_voice_and_english_stays_piper() -> None:
     assert shutil.which("pico2wave"), "SVOX Pico missing: scripts/install.sh installs libttspico-utils"
     voices = load_voices(parse_config({}))
-    assert voices["de"].name == "pico:de-DE" and voices["en"].name == "pico:en-US"
-    assert load_voices(parse_config({"models": {"tts": {"voice_en": "piper"}}}))["en"].name.startswith("piper:")
+    assert voices["de"].name == "pico:de-DE" and voices["en"].name.startswith("piper:")
+    assert load_voices(parse_config({"models": {"tts": {"voice_en": "pico"}}}))["en"].name == "pico:en-US"
     assert load_voices(parse_config({"models": {"tts": {"voice_de": "espeak"}}}))["de"].name == "espeak-ng:de+m3"
 
 
@@ -78,8 +78,8 @@ def test_whisper_understands_pico_greeting_and_read_back_over_ulaw(models: Model
 
 
 
-def _misheard_read_backs(models: Models, language: str, line: str) -> list[tuple[str, str]]:
-    voice = Synthesizer(load_voices(parse_config({})))  # the voice the default config loads
+def _misheard_read_backs(models: Models, language: str, line: str, tts: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    voice = Synthesizer(load_voices(parse_config({"models": {"tts": tts or {}}})))
     misheard = []
     for phrase in (p for p in agent_phrases(language) if p.kind == "readback"):
         pcm = voice.synthesize(phrase.text, language, 8000).pcm
@@ -90,10 +90,10 @@ def _misheard_read_backs(models: Models, language: str, line: str) -> list[tuple
 
 
 @pytest.mark.parametrize("line", ["8k", "ulaw"])
-def test_english_read_backs_in_the_default_voice_come_through_digit_for_digit(models: Models, line: str) -> None:
-    """Every English number read-back of tests/agent_phrases.py, in the default voice, on an 8 kHz line (slin, and
-    through G.711 µ-law): Whisper must hear every digit in order. Piper joe fails this (its "four" is heard as "far")."""
-    assert not (misheard := _misheard_read_backs(models, "en", line)), misheard
+def test_english_read_backs_in_pico_come_through_digit_for_digit(models: Models, line: str) -> None:
+    """Every English number read-back of tests/agent_phrases.py, in Pico en-US (`voice_en = "pico"`), on an 8 kHz line
+    (slin, and through G.711 µ-law): Whisper must hear every digit in order. Piper joe fails this ("four" heard as "far")."""
+    assert not (misheard := _misheard_read_backs(models, "en", line, {"voice_en": "pico"})), misheard
 
 
 @pytest.mark.parametrize("line", ["8k", "ulaw"])

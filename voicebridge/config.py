@@ -172,10 +172,10 @@ class TtsConfig:
     espeak_voice_de: str = "de+m3"
     espeak_voice_en: str = "en-us"
     # Without a Piper voice: German speaks with SVOX Pico (pico2wave) when installed, else espeak-ng ("espeak" forces
-    # it); English with Pico too (its read-backs came through digit for digit on 8 kHz, Piper joe's "four" did not:
-    # benchmarks/readback_intelligibility.py), or "piper" for the bundled Piper joe (also the fallback without Pico).
+    # it); English with the bundled Piper joe, or "pico" for Pico en-US, whose read-backs came through digit for digit on
+    # 8 kHz where joe's "four" did not (benchmarks/readback_intelligibility.py); joe is also the fallback without Pico.
     voice_de: str = field(default="pico", metadata=_check(choices=("pico", "espeak")))
-    voice_en: str = field(default="pico", metadata=_check(choices=("piper", "pico")))
+    voice_en: str = field(default="piper", metadata=_check(choices=("piper", "pico")))
     threads: int = field(default=1, metadata=_check(min=1, max=64))
 
 
