@@ -4,6 +4,8 @@ verified one is never used; unknown names and bad paths or URLs are one clear li
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -49,3 +51,43 @@ def test_a_path_or_url_wins_over_the_bundled_model(tmp_path: Path) -> None:
     gguf = str(tmp_path / "m.gguf")
     assert note_model_source(make_config(tmp_path, models={"note_llm": {"path": gguf}})) == gguf
     assert note_model_source(make_config(tmp_path)) == ""  # the tests' default: no note model
+
+
+class _OneAtATime:
+    """Stands in for llama_cpp.Llama: records how many threads were inside it at once (a real context aborts the
+    process when two decode together)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.inside = 0
+        self.most = 0
+        self.guard = threading.Lock()
+
+    def create_chat_completion(self, **kwargs: object) -> dict[str, object]:
+        with self.guard:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        time.sleep(0.05)
+        with self.guard:
+            self.inside -= 1
+        return {"choices": [{"message": {"content": "{}"}}]}
+
+
+def test_one_model_is_never_entered_by_two_threads_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job left running by a stopped scheduler and the next scheduler's job on the same models must take turns."""
+    import llama_cpp
+
+    from voicebridge.dialogue.note_extractor import NoteExtractor
+    from voicebridge.models.instruct import LocalChat
+
+    monkeypatch.setattr(llama_cpp, "Llama", _OneAtATime)
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF")
+    chat, hints = LocalChat(gguf, 1, 512, ""), NoteExtractor(gguf, 1, 512, "")
+    jobs = [lambda: chat.complete([{"role": "user", "content": "x"}], {"type": "object"}, 8),
+            lambda: hints.hints("Hallo", "de", ()), lambda: hints.extract("Hallo", "de")]
+    threads = [threading.Thread(target=jobs[i % 3]) for i in range(9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert chat._llm.most == 1 and hints._llm.most == 1  # type: ignore[attr-defined]

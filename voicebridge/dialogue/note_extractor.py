@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -91,10 +92,15 @@ class NoteExtractor:
         except Exception as exc:  # llama_cpp raises ValueError/RuntimeError for bad files
             raise ModelError(f"LLM {model_path} cannot be loaded ({exc}); fix: replace it with a valid GGUF file") from None
         self.model_path = model_path
+        # A llama.cpp context is not thread-safe. One lane thread calls it, but a job left running when a scheduler
+        # stops (abandon) still runs when the next scheduler on the same models starts its own: two threads in decode
+        # abort the process (seen in the tests, whose daemons share one set of models).
+        self._lock = threading.Lock()
 
     def hints(self, text: str, language: str, candidates: tuple[str, ...]) -> UtteranceHints:
         """Per-utterance extraction for the conversation policy (blocking; call through the scheduler)."""
-        return extract_hints(self._llm, text, candidates)
+        with self._lock:
+            return extract_hints(self._llm, text, candidates)
 
     def extract(self, transcript: str, language: str) -> CallNote:
         """Blocking; call through the scheduler. A model that returns junk yields an empty note, never an error."""
@@ -104,12 +110,13 @@ class NoteExtractor:
             "Use an empty string for anything not said.\n\nTranscript:\n"
         )
         # chat_format="gemma" drops system messages, so the instruction travels in the user turn.
-        result = self._llm.create_chat_completion(
-            messages=[{"role": "user", "content": instruction + transcript[-3000:]}],
-            response_format={"type": "json_object", "schema": NOTE_SCHEMA},
-            temperature=0.0,
-            max_tokens=160,
-        )
+        with self._lock:
+            result = self._llm.create_chat_completion(
+                messages=[{"role": "user", "content": instruction + transcript[-3000:]}],
+                response_format={"type": "json_object", "schema": NOTE_SCHEMA},
+                temperature=0.0,
+                max_tokens=160,
+            )
         text = result["choices"][0]["message"]["content"] or ""  # type: ignore[index]
         try:
             data = json.loads(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -42,12 +43,14 @@ class LocalChat:
                                             verbose=False)
         except Exception as exc:  # llama_cpp raises ValueError/RuntimeError for bad files
             raise ModelError(f"note model {model_path} cannot be loaded ({exc}); fix: replace it with a valid GGUF file") from None
+        self._lock = threading.Lock()  # a llama.cpp context is not thread-safe: see NoteExtractor
 
     def complete(self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int) -> str:
-        result = self._llm.create_chat_completion(
-            messages=messages,  # type: ignore[arg-type]  # plain role/content dicts are what the typed messages are
-            response_format={"type": "json_object", "schema": schema}, temperature=0.0, max_tokens=max_tokens,
-        )
+        with self._lock:
+            result = self._llm.create_chat_completion(
+                messages=messages,  # type: ignore[arg-type]  # plain role/content dicts are what the typed messages are
+                response_format={"type": "json_object", "schema": schema}, temperature=0.0, max_tokens=max_tokens,
+            )
         return str(result["choices"][0]["message"]["content"] or "")  # type: ignore[index]
 
 
