@@ -350,6 +350,20 @@ write = all
             self.proc.kill()
             await self.proc.wait()
 
+    async def clear(self) -> None:
+        """Between tests: every call hung up, the mailbox emptied, the AMI events forgotten."""
+        assert self.ami is not None
+        await self.cli("channel request hangup all")
+        deadline = time.monotonic() + 20
+        while "0 active channels" not in await self.cli("core show channels count"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("Asterisk still has channels 20 s after 'channel request hangup all'")
+            await asyncio.sleep(0.1)
+        inbox = self.spool / "voicemail" / "default" / "100" / "INBOX"
+        for message in inbox.glob("msg*"):
+            message.unlink()
+        self.ami.events.clear()
+
     async def restart(self) -> None:
         await self.stop()
         await self.start()

@@ -1,4 +1,4 @@
-"""Real-PBX tier fixtures: one Asterisk build per session, a fresh Asterisk per test, and daemons wired to it.
+"""Real-PBX tier fixtures: one Asterisk build and one running Asterisk per session (cleared between tests), daemons wired to it.
 
 Without ../shared or a compiler the tier is skipped with one line naming why; under CI=true that is a failure instead.
 """
@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
-from tests.conftest import DaemonFactory
+from tests.conftest import make_config
 from tests.pbx.asterisk import AUDIOSOCKET_PORT, SHIPPED_AMI_SECRET, Asterisk, build_asterisk, why_no_asterisk
 from voicebridge.daemon import Daemon
+from voicebridge.models.registry import Models
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -23,6 +25,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/pbx/" in item.nodeid:
             item.add_marker(pytest.mark.pbx)
             item.add_marker(pytest.mark.e2e)
+            # One loop for the tier: the shared Asterisk's AMI connection (pbx_server) lives on it. Before auto mode's mark.
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
 
 
 @pytest.fixture(scope="session")
@@ -45,15 +49,26 @@ def _port_free(port: int) -> bool:
     return True
 
 
-@pytest.fixture
-async def pbx(asterisk_binary: Path, tmp_path: Path) -> AsyncIterator[Asterisk]:
-    """A running Asterisk with our dialplan; the shipped dialplan connects to 127.0.0.1:9092, so that port must be ours."""
-    if not _port_free(AUDIOSOCKET_PORT):
-        pytest.fail(f"port {AUDIOSOCKET_PORT} (the shipped dialplan's AudioSocket address) is in use by another program")
-    server = Asterisk(asterisk_binary, tmp_path / "asterisk")
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def pbx_server(asterisk_binary: Path, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Asterisk]:
+    """One Asterisk for the whole tier: starting and stopping one per test cost seconds each on a busy box."""
+    server = Asterisk(asterisk_binary, tmp_path_factory.mktemp("asterisk"))
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def pbx(pbx_server: Asterisk) -> AsyncIterator[Asterisk]:
+    """The running Asterisk with our dialplan, as a test finds it: no call up, an empty mailbox (a test that stopped it
+    gets it started again). The shipped dialplan connects to 127.0.0.1:9092, so that port must be ours."""
+    if not _port_free(AUDIOSOCKET_PORT):
+        pytest.fail(f"port {AUDIOSOCKET_PORT} (the shipped dialplan's AudioSocket address) is in use by another program")
+    if pbx_server.proc is None or pbx_server.proc.returncode is not None or pbx_server.ami is None:
+        await pbx_server.start()
+    await pbx_server.clear()
+    yield pbx_server
+    await pbx_server.clear()
 
 
 def pbx_sections(pbx: Asterisk, **sections: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -72,14 +87,21 @@ def pbx_sections(pbx: Asterisk, **sections: dict[str, Any]) -> dict[str, dict[st
 PbxDaemonFactory = Callable[..., Any]
 
 
-@pytest.fixture
-async def pbx_daemon(pbx: Asterisk, start_daemon: DaemonFactory) -> AsyncIterator[PbxDaemonFactory]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def pbx_daemon(pbx: Asterisk, tmp_path: Path, models: Models) -> AsyncIterator[PbxDaemonFactory]:
+    """Daemons behind this Asterisk with the session's models (tests/conftest.py's start_daemon, on the tier's loop)."""
+    started: list[Daemon] = []
+
     async def factory(**sections: dict[str, Any]) -> Daemon:
-        daemon = await start_daemon(**pbx_sections(pbx, **sections))
+        daemon = Daemon(make_config(tmp_path, **pbx_sections(pbx, **sections)), models)
+        await daemon.start()
+        started.append(daemon)
         assert daemon.ami is not None and await daemon.ami.wait_connected(10), "the daemon did not log in to Asterisk's AMI"
         return daemon
 
     yield factory
+    for daemon in started:
+        await daemon.stop()
 
 
 def daemon_toml(pbx: Asterisk, tmp_path: Path, extra: str = "", language: str = "de") -> Path:

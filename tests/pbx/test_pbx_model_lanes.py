@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from tests.callsim import store_of, wait_call_closed
 from tests.conftest import make_config
@@ -33,7 +34,7 @@ MAX_LINE_GAP_MS = 4000
 MAX_STT_QUEUE_MS = 500  # a transcription that waited behind anything of seconds would store that
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def noting_daemon(pbx: Asterisk, tmp_path: Path) -> AsyncIterator[Daemon]:
     """The daemon as shipped (speech and LLM in their own processes) with the real note model, behind this Asterisk."""
     sections = pbx_sections(pbx, business={"language": "en"},
