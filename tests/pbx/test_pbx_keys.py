@@ -4,10 +4,9 @@ and no tone ever becomes a caller turn."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
-
-import pytest
 
 from tests.callsim import store_of, wait_call_closed, wait_note
 from tests.pbx.asterisk import Asterisk
@@ -17,19 +16,24 @@ from voicebridge.audio.dtmf_tones import key_tones
 NUMBER = "0151234567"
 
 
-@pytest.mark.parametrize("how", ["frames", "tones"])
-async def test_a_typed_number_reaches_the_note(pbx: Asterisk, pbx_daemon: PbxDaemonFactory, say: Callable[..., bytes], how: str) -> None:
+async def test_a_typed_number_reaches_the_note(pbx: Asterisk, pbx_daemon: PbxDaemonFactory, say: Callable[..., bytes]) -> None:
+    """Both ways at once, on two calls (each call's line runs in real time, so in parallel they take the time of one)."""
     daemon = await pbx_daemon(business={"language": "en"})
     concern = pbx.sound("concern", say("Hello, the shower in my bathroom is leaking.", "en"))
     name = pbx.sound("name", say("My name is Peter Brown.", "en"))
     other = pbx.sound("other", say("No, please use another number.", "en"))  # not the caller ID: the agent asks for one
-    keys = f"d{NUMBER}#" if how == "frames" else f"p{pbx.sound('keys', key_tones(NUMBER + '#'))}"
-    steps = ["n", "q", f"p{concern}", "n", "q", f"p{name}", "n", "q", f"p{other}", "n", "q", keys, "n", "q", "h"]
-    call = await pbx.place_call(steps, caller_id="Test <+4930999888>")
-    await pbx.wait_hangup(call.caller_channel, 120)
-    row = await wait_call_closed(daemon, store_of(daemon).list_calls(1)[0]["id"])
-    note = json.loads(await wait_note(daemon, row["id"]))
-    turns = [(t["role"], t["text"]) for t in store_of(daemon).turns(row["id"])]
-    assert note["callback_number"] == NUMBER, turns
-    callers = [text for role, text in turns if role == "caller"]
-    assert len(callers) == 3, callers  # the concern, the name, 'another number'; the keys are no turn of their own
+    ways = {"frames": f"d{NUMBER}#", "tones": f"p{pbx.sound('keys', key_tones(NUMBER + '#'))}"}
+    callers = {"frames": "+4930999888", "tones": "+4930999777"}
+    calls = {}
+    for how, keys in ways.items():
+        steps = ["n", "q", f"p{concern}", "n", "q", f"p{name}", "n", "q", f"p{other}", "n", "q", keys, "n", "q", "h"]
+        calls[how] = await pbx.place_call(steps, caller_id=f"Test <{callers[how]}>")
+    await asyncio.gather(*(pbx.wait_hangup(call.caller_channel, 120) for call in calls.values()))
+    rows = {row["caller_number"]: row for row in store_of(daemon).list_calls(5)}
+    for how, number in callers.items():
+        row = await wait_call_closed(daemon, rows[number]["id"])
+        note = json.loads(await wait_note(daemon, row["id"]))
+        turns = [(t["role"], t["text"]) for t in store_of(daemon).turns(row["id"])]
+        assert note["callback_number"] == NUMBER, (how, turns)
+        said = [text for role, text in turns if role == "caller"]
+        assert len(said) == 3, (how, said)  # the concern, the name, 'another number'; the keys are no turn of their own
