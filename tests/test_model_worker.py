@@ -123,3 +123,12 @@ async def test_a_missing_model_stops_start_up_with_one_line(tmp_path: Path) -> N
     assert daemon.model_worker is not None and daemon.model_worker.pid is None
     assert _zombie_children() == []
     await daemon.stop()
+
+
+async def test_the_llm_worker_waits_as_long_as_a_note_may_take(tmp_path: Path) -> None:
+    """A note given 600 s is not cut off by the worker's 120 s 'hung child' limit (seen on a loaded real-PBX run)."""
+    from voicebridge.models.worker import CALL_TIMEOUT_S, ModelWorker
+
+    config = make_config(tmp_path, models={"note_llm": {"timeout_s": 600}})
+    assert ModelWorker(config, role="llm")._call_timeout_s == 630  # not started: no process is spawned
+    assert ModelWorker(config, role="speech")._call_timeout_s == CALL_TIMEOUT_S

@@ -104,4 +104,7 @@ async def test_abandoning_a_lane_frees_its_awaiters_and_leaves_the_other_lane_al
             await task
     assert time.perf_counter() - started < 0.3  # not after the running generation
     assert (await speech).run_ms >= 190
+    with pytest.raises(asyncio.CancelledError):  # a note asked for after the stop began is not waited for either
+        await scheduler.run(time.sleep, 5, priority=POST_CALL, lane=LLM)
+    assert (await scheduler.run(time.sleep, 0.01, lane=SPEECH)).run_ms >= 5
     scheduler.shutdown()

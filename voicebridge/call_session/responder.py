@@ -18,7 +18,7 @@ from voicebridge.dialogue.call_note import CallNote
 from voicebridge.dialogue.note_extractor import UtteranceHints
 from voicebridge.dialogue.policy import ModelRequest
 from voicebridge.dialogue.receptionist import Reply
-from voicebridge.errors import ModelError
+from voicebridge.errors import ModelError, StoreError
 from voicebridge.models.scheduler import BACKGROUND, LIVE, LLM
 from voicebridge.pbx.ami_client import TransferResult
 from voicebridge.post_call_note import post_call_note
@@ -229,6 +229,9 @@ class Responder:
             await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), note.extra.get("note_source", ""))
         except asyncio.CancelledError:
             log.info("call %s: no call note, the daemon is stopping", ctx.info.call_id)
+            return
+        except StoreError as exc:  # the store closed under a note still being made: what was stored before stands
+            log.error("call %s: the call note was not stored (%s); the note stored at hang-up stands", ctx.info.call_id, exc)
             return
         notifier = getattr(ctx.svc, "notifier", None)
         if notifier is not None:

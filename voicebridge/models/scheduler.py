@@ -79,6 +79,7 @@ class ModelScheduler:
         self._order = itertools.count()
         self._lanes = {name: _Lane(name) for name in LANES}
         self._awaited: dict[str, set[asyncio.Future[Any]]] = {name: set() for name in LANES}
+        self._abandoned: set[str] = set()
         self._closed = False
 
     async def run(self, fn: Callable[..., T], *args: Any, priority: int = LIVE, lane: str = SPEECH,
@@ -87,6 +88,8 @@ class ModelScheduler:
         QueueTimeout raised: for optional work (LLM hints) that is worth less than the caller's wait."""
         if self._closed:
             raise asyncio.CancelledError("the model scheduler is shut down")
+        if lane in self._abandoned:  # a note asked for after the stop began would be waited for past the store's close
+            raise asyncio.CancelledError(f"the {lane} lane is abandoned: the daemon is stopping")
         loop = asyncio.get_running_loop()
         done: Future[tuple[T, float, float]] = Future()
         submitted = time.perf_counter()
@@ -125,6 +128,7 @@ class ModelScheduler:
         """Stop waiting for `lane`'s jobs: their awaiters get CancelledError now (queued jobs will not run; a running one
         finishes unheard). The daemon does this to the LLM lane first when it stops, so post-call notes fall back to the
         parsers' note and are sent while the notifier still runs, instead of waiting for a generation."""
+        self._abandoned.add(lane)  # and later jobs in it are refused the same way
         for waiting in list(self._awaited[lane]):
             waiting.cancel()
 

@@ -118,6 +118,8 @@ class ModelWorker:
         # The child logs like this process: same level (set by the CLI from the config), format and redaction.
         self._logs = LogSettings(logging.getLogger().getEffectiveLevel(), redact_numbers=not config.privacy.log_content)
         self._ready_timeout_s = ready_timeout_s
+        # A child this late is hung, not busy; the LLM child's post-call note may take as long as it is given.
+        self._call_timeout_s = max(CALL_TIMEOUT_S, config.models.note_llm.timeout_s + 30) if role == "llm" else CALL_TIMEOUT_S
         # spawn, not fork: a forked child would inherit the daemon's threads' locks mid-use and its listening sockets.
         self._context = multiprocessing.get_context("spawn")
         # Calls come from the scheduler's one thread (and a restart's thread); the lock keeps requests and replies paired.
@@ -155,9 +157,9 @@ class ModelWorker:
                 assert self._conn is not None
                 try:
                     self._conn.send((method, args))
-                    if not self._conn.poll(CALL_TIMEOUT_S):
+                    if not self._conn.poll(self._call_timeout_s):
                         how = self._reap(kill=True)
-                        raise ModelError(f"{method} got no answer from the model worker in {CALL_TIMEOUT_S:.0f} s; "
+                        raise ModelError(f"{method} got no answer from the model worker in {self._call_timeout_s:.0f} s; "
                                          f"it was ended ({how}) and starts again with the next call")
                     reply = self._conn.recv()
                     break
