@@ -47,6 +47,16 @@ async def _speak(ws: Any, pcm: bytes) -> None:
         await asyncio.sleep(0.02)
 
 
+async def _end_of(ws: Any) -> tuple[list[dict[str, Any]], int | None]:
+    ends = []
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            message = await ws.recv()
+            if isinstance(message, str):
+                ends.append(json.loads(message))
+    return ends, closed.value.rcvd.code if closed.value.rcvd is not None else None
+
+
 def _agent_texts(db: Path, call_id: str) -> list[str]:
     with sqlite3.connect(db) as conn:
         return [r[0] for r in conn.execute("select text from turns where call_id = ? and role = 'agent' order by seq", [call_id])]
@@ -129,35 +139,18 @@ async def test_browser_phone_refuses_viewers_and_bad_messages(tmp_path: Path) ->
         async with connect(url, additional_headers={"Cookie": cookie, "Origin": base}) as ws:
             call_id = json.loads(await ws.recv())["call_id"]
             await ws.send("not json")
-            ends = []
-            with pytest.raises(ConnectionClosed) as closed:
-                while True:
-                    message = await ws.recv()
-                    if isinstance(message, str):
-                        ends.append(json.loads(message))
-            assert {"type": "end", "reason": "bad_message"} in ends and closed.value.rcvd is not None and closed.value.rcvd.code == 1003
+            ends, code = await _end_of(ws)
+            assert {"type": "end", "reason": "bad_message"} in ends and code == 1003
         async with connect(url, additional_headers={"Cookie": cookie, "Origin": base}) as ws:
             json.loads(await ws.recv())
             await ws.send(bytes(16000 * 2 * 3))  # 3 s at once: over the 64 KiB message bound
-            with pytest.raises(ConnectionClosed) as closed:
-                while True:
-                    await ws.recv()
-            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+            _, code = await _end_of(ws)
+            assert code == 1009
         await asyncio.sleep(0.5)
         with sqlite3.connect(daemon.config.database_path) as conn:
             assert conn.execute("select end_reason from calls where id = ?", [call_id]).fetchone() == ("bad_message",)
     finally:
         await daemon.stop()
-
-
-async def _end_of(ws: Any) -> tuple[list[dict[str, Any]], int | None]:
-    ends = []
-    with pytest.raises(ConnectionClosed) as closed:
-        while True:
-            message = await ws.recv()
-            if isinstance(message, str):
-                ends.append(json.loads(message))
-    return ends, closed.value.rcvd.code if closed.value.rcvd is not None else None
 
 
 @pytest.mark.parametrize("flood", ["audio", "keys"])
