@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from voicebridge.dialogue.parsers.intent import Message, Reference, detect_intent, is_quote_request, parse_message, parse_reference
+from voicebridge.dialogue.parsers.intent import (
+    Message,
+    Reference,
+    asks_to_pass_on,
+    detect_intent,
+    is_complaint,
+    is_quote_request,
+    names_quote,
+    parse_message,
+    parse_reference,
+)
 
 
 @pytest.mark.parametrize(
@@ -113,3 +123,48 @@ def test_no_message_without_a_named_recipient(language: str, text: str) -> None:
 
 def test_a_reference_makes_a_follow_up_not_a_quote() -> None:
     assert not is_quote_request("Zu Ihrem Angebot mit der Angebotsnummer 2211 hätte ich eine Frage.", "de")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Machen Sie auch Angebote?", True),  # a question, and still a quote by name
+        ("Ich hätte gern einen Kostenvoranschlag für ein neues Bad.", True),
+        ("Es geht um die Angebotsnummer 4711.", True),  # named, although is_quote_request sees a reference
+        ("Could you give me an estimate for a new boiler?", True),
+        ("Was kostet eine Wartung?", False),  # is_quote_request's wider phrasing, not a name for it
+        ("Die Heizung ist kaputt.", False),
+    ],
+)
+def test_names_quote(text: str, named: bool) -> None:
+    assert names_quote(text) is named
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("Ich möchte mich beschweren, die Dusche tropft immer noch.", True),
+        ("Das ist eine Reklamation.", True),
+        ("I want to make a complaint about the work.", True),
+        ("Ich bin sehr zufrieden.", False),
+        ("The shower is leaking.", False),
+    ],
+)
+def test_is_complaint(text: str, complaint: bool) -> None:
+    assert is_complaint(text) is complaint
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "passes_on"),
+    [
+        ("de", "Können Sie ihm etwas ausrichten?", True),  # no named recipient: parse_message gives None
+        ("de", "Richten Sie Herrn Huber aus, dass die Heizkörper da sind.", True),
+        ("en", "Please let them know I called.", True),
+        ("en", "Could you tell Mr Huber that the radiators have arrived?", True),
+        ("de", "Meine Heizung ist kaputt.", False),
+        ("en", "I need a plumber.", False),
+    ],
+)
+def test_asks_to_pass_on(language: str, text: str, passes_on: bool) -> None:
+    assert asks_to_pass_on(text, language) is passes_on
+    assert (parse_message(text, language) is not None) <= passes_on

@@ -15,14 +15,16 @@ from voicebridge.dialogue.parsers import (
     Address,
     PhoneNumber,
     TimeWindow,
+    asks_to_pass_on,
     find_phone_numbers,
+    is_complaint,
     is_follow_up,
     is_goodbye,
     is_quote_request,
+    names_quote,
     parse_address,
     parse_company,
     parse_correction,
-    parse_message,
     parse_name,
     parse_phone_number,
     parse_reference,
@@ -32,13 +34,6 @@ from voicebridge.dialogue.parsers import (
 )
 from voicebridge.dialogue.parsers.text import lang_code
 
-_MESSAGE_RE = re.compile(
-    r"\b(nachricht|ausrichten|bescheid geben|sagen sie (?:ihm|ihr|bitte|herrn?|frau)|message|let \w+ know|"
-    r"tell (?:him|her|them|mr|mrs|ms|miss)|pass (?:it |that )?on)\b",
-    re.I,
-)
-_COMPLAINT_RE = re.compile(r"\b(beschwerde|reklamation|beschweren|unzufrieden|complain|complaint)\b", re.I)
-_QUOTE_RE = re.compile(r"\b(angebot\w*|kostenvoranschl\w*|kostenschätzung|quote|quotation|estimate)\b", re.I)
 _FILLER_RE = re.compile(
     r"^(?:(?:ja|jaa|hallo|hi|hello|hey|guten (?:tag|morgen|abend)|schönen guten (?:tag|morgen|abend)|good (?:morning|afternoon|evening)|"
     r"also|äh|ähm|ehm|hm|um|uh|ok|okay|yes|yeah|so|well|grüß gott|servus|moin|bitte|danke|thanks|thank you|genau|gut|gern|gerne|"
@@ -292,13 +287,13 @@ class SlotFiller:
             s.window = window
             if window.asap and s.urgency in ("unknown", "no_rush"):
                 s.urgency, s.urgency_reason = "soon", window.label
-        message = bool(_MESSAGE_RE.search(text)) or parse_message(text, lang) is not None
+        message = asks_to_pass_on(text, lang)
         if message and not s.concern:
             s.message = True
-        if _COMPLAINT_RE.search(text):
+        if is_complaint(text):
             s.complaint = True
         # Named quote words always count; the parser's wider "was kostet …" only when it is not a question for the FAQ.
-        if (_QUOTE_RE.search(text) or is_quote_request(text, lang) and not is_question) and not s.message:
+        if (names_quote(text) or is_quote_request(text, lang) and not is_question) and not s.message:
             s.quote = True
         if is_follow_up(text, lang) and not s.message and asking not in ("address", "window", "urgency"):
             s.follow_up = True

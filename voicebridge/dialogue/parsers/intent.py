@@ -90,6 +90,15 @@ _MESSAGE_RES = {
         re.compile(rf"(?i:\bpass\s+(?:on\s+)?(?:a\s+message|this|that|it)\s+(?:on\s+)?to\s+){_PERSON}\b[,.:]?\s*(?i:that\s+)?(?P<what>.*)"),
     ),
 }
+# A message without a named recipient ("Können Sie ihm etwas ausrichten?", "let them know"): still a message.
+_MESSAGE_CUE_RE = re.compile(
+    r"\b(nachricht|ausrichten|bescheid geben|sagen sie (?:ihm|ihr|bitte|herrn?|frau)|message|let \w+ know|"
+    r"tell (?:him|her|them|mr|mrs|ms|miss)|pass (?:it |that )?on)\b",
+    re.I,
+)
+_COMPLAINT_RE = re.compile(r"\b(beschwerde|reklamation|beschweren|unzufrieden|complain|complaint)\b", re.I)
+# The words that name a price request; they count even in a question ("Machen Sie auch Angebote?").
+_QUOTE_NAMED_RE = re.compile(r"\b(angebot\w*|kostenvoranschl\w*|kostenschätzung|quote|quotation|estimate)\b", re.I)
 _NOT_RECIPIENT = frozenset(fold_text(w) for w in ("me", "us", "him", "her", "them", "you", "mir", "uns", "ihm", "ihr", "ihnen", "bitte", "mal"))
 _NOT_RECIPIENT |= frozenset(("whether", "if", "what", "how", "when", "where", "why", "ob", "was", "wie", "wann", "wo", "warum", "everyone"))
 
@@ -115,6 +124,23 @@ def is_quote_request(text: str, language: str) -> bool:
     tokens = tokenize(text)
     said = find_phrase(tokens, _QUOTE, inflect=True) is not None or any(_sounds_like(token.fold, _LONG_QUOTE_WORDS) for token in tokens)
     return said and parse_reference(text, language) is None
+
+
+def names_quote(text: str) -> bool:
+    """True when the caller names a price request ("Angebot", "Kostenvoranschlag", "quote", "estimate"), even in a
+    question, and even with a number ("Angebotsnummer 4711"): `is_quote_request`'s wider "was kostet …" is not included."""
+    return _QUOTE_NAMED_RE.search(text) is not None
+
+
+def is_complaint(text: str) -> bool:
+    """True when the caller complains ("Reklamation", "ich möchte mich beschweren", "a complaint"), in either language."""
+    return _COMPLAINT_RE.search(text) is not None
+
+
+def asks_to_pass_on(text: str, language: str) -> bool:
+    """True when the caller leaves a message, for a named person (`parse_message`) or not ("Können Sie ihm etwas
+    ausrichten?", "please let them know")."""
+    return _MESSAGE_CUE_RE.search(text) is not None or parse_message(text, language) is not None
 
 
 def _sounds_like(fold: str, words: tuple[str, ...]) -> bool:
