@@ -245,6 +245,12 @@ class Facts:
         """Whether the caller ever says their first name ("Keller mein Name" and "Frau Keller" do not)."""
         return self.name_style != "title_last" and self.opening_style != "name_in_sentence"
 
+    @property
+    def says_company(self) -> bool:
+        """Whether the caller ever says their company: "Vogel mein Name, …" gives the name alone, and the agent, which
+        has the name then, never asks for it again (the opening's only chance to name the company)."""
+        return bool(self.company) and self.opening_style != "name_in_sentence"
+
     def said_in_opening(self) -> set[str]:
         """The facts the opening already gives."""
         s = self.scenario
@@ -253,7 +259,7 @@ class Facts:
             told |= {"name", "number", "address", "urgency"} | ({"window"} if self.window_phrase else set())
         if s in ("message", "follow_up", "landlord") or self.opening_style in ("name_first", "name_in_sentence"):
             told.add("name")
-        if self.company and ("name" in told):
+        if self.says_company and ("name" in told):
             told.add("company")
         told |= {k for k in self.extra.get("tells", ()) if k == "address" or k == "urgency" and self.urgency_phrase
                  or k == "window" and self.window_phrase}
@@ -310,7 +316,7 @@ class Facts:
             "intent": intents.get(s, "appointment"),
             "concern": self.question.words if s == "question_only" and self.question else self.concern.words,
         }
-        if self.company:
+        if self.says_company:
             want["company"] = self.company
         if self.on_site:
             want["address"] = self.address_key
