@@ -65,3 +65,30 @@ def test_the_profile_as_hotwords_makes_whisper_spell_the_business_words() -> Non
     heard = stt.transcribe(GAP + ulaw_round_trip(speech.pcm) + GAP, 8000, "de").text
     assert "Unterhaching" in heard, heard
     assert stt.transcribe(bytes(16000), 8000, "de").text == ""  # the context is not said back on silence
+
+
+def test_the_context_said_back_on_noise_is_not_a_caller_word() -> None:
+    """On 2.5 s of line hiss Whisper with the profile's context writes the business's name ("Musterbetrieb,"): the
+    context said back. The transcript is then what Whisper makes of the same audio without the context. A caller who
+    says only a word of the context ("Unterhaching.") keeps the context's spelling."""
+    import numpy as np
+
+    from voicebridge.audio.pcm import resample, to_float, to_pcm
+    from voicebridge.config import load_config
+    from voicebridge.models.registry import profile_hotwords, whisper_dir
+    from voicebridge.speech.pico import PicoVoiceBackend
+    from voicebridge.speech.stt import Transcriber, echoes_context
+    from voicebridge.speech.tts import Synthesizer
+
+    config = load_config(None)
+    context = profile_hotwords(config)
+    stt = Transcriber(whisper_dir(config), "cpu", "int8", 2, 1, 10.0, context)
+    t = np.arange(int(8000 * 2.5)) / 8000
+    hiss = to_pcm((0.03 * np.random.default_rng(0).standard_normal(len(t)) + 0.02 * np.sin(2 * np.pi * 50 * t)).astype(np.float32))
+    samples = resample(to_float(hiss), 8000, 16000).astype(np.float32)
+    said_back = stt._transcribe(samples, "de", context["de"])[0]
+    assert echoes_context(said_back, context["de"]), said_back  # the case under test: the context alone, from noise
+    heard = stt.transcribe(hiss, 8000, "de")
+    assert heard.text == stt._transcribe(samples, "de", "")[0] and "Musterbetrieb" not in heard.text, heard
+    town = Synthesizer({"de": PicoVoiceBackend("de")}).synthesize("Unterhaching.", "de", 8000)
+    assert "Unterhaching" in stt.transcribe(GAP + town.pcm + GAP, 8000, "de").text

@@ -159,8 +159,10 @@ class SttConfig:
     window_s: float = field(default=10.0, metadata=_check(min=2, max=30))
     device: str = field(default="cpu", metadata=_check(choices=("cpu", "cuda", "auto")))
     # "profile": every business's name, services and towns are given to Whisper as what was said before (hotwords),
-    # so it spells them as the business does (benchmarks/stt_wer.py); "none": no context.
-    hotwords: str = field(default="none", metadata=_check(choices=("none", "profile")))
+    # so it spells them as the business does and loops less on short words (benchmarks/stt_wer.py: English held-out
+    # prompts 16.8% -> 8.1% WER); a transcript of nothing but those words is checked without them, so noise is not
+    # heard as the business's name (speech/stt.py). "none": no context.
+    hotwords: str = field(default="profile", metadata=_check(choices=("none", "profile")))
 
 
 @dataclass(frozen=True)
@@ -212,11 +214,13 @@ class ModelsConfig:
     # "process": the models run in a worker process, so their Python work (feature extraction, phonemisation) never
     # holds the daemon's GIL while its 20 ms audio clock needs it. "thread": in the daemon's process, as before.
     isolation: str = field(default="process", metadata=_check(choices=("process", "thread")))
-    # glibc malloc arenas in each worker process (0: glibc's default, 8 per core). The model libraries' thread pools
-    # each fragment an arena of their own, so RSS creeps; 2 kept it flat (README "Soak benchmark").
+    # glibc malloc arenas in each worker process and in `voicebridge serve` (0: glibc's default, 8 per core). The
+    # model libraries' thread pools, and the daemon's store, notifier and model-call threads, each fragment an arena of
+    # their own, so RSS creeps; 2 kept it flat (README "Soak benchmark").
     malloc_arena_max: int = field(default=2, metadata=_check(min=0, max=64))
-    # At most this often, after a job and with none waiting, the worker hands its free heap pages back to the kernel
-    # (malloc_trim). Not after every job: the next job would fault its buffers in again. 0: never.
+    # At most this often, after a job and with none waiting, a worker hands its free heap pages back to the kernel
+    # (malloc_trim); the daemon does so every this many seconds, from a thread. Not after every job: the next job
+    # would fault its buffers in again. 0: never.
     malloc_trim_interval_s: float = field(default=30.0, metadata=_check(min=0, max=86400))
     stt: SttConfig = SttConfig()
     tts: TtsConfig = TtsConfig()

@@ -5,6 +5,7 @@ Phone audio is short and narrow-band: the language is forced and decoding is gre
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import time
@@ -43,6 +44,21 @@ def is_hallucination(text: str, language: str) -> bool:
     return any(phrase in lowered for phrase in HALLUCINATIONS.get(language, ()))
 
 
+_WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+
+
+def echoes_context(text: str, context: str) -> bool:
+    """True when every word of `text` is a word of Whisper's context (the business's name, services, towns)."""
+    said = [w.casefold() for w in _WORD_RE.findall(text)]
+    return bool(said) and set(said) <= {w.casefold() for w in _WORD_RE.findall(context)}
+
+
+def sounds_alike(a: str, b: str) -> bool:
+    """The same words, give or take Whisper's spelling ("Garsching" / "Garching", "Sanitaer" / "Sanitär")."""
+    first, second = (" ".join(w.casefold() for w in _WORD_RE.findall(x)) for x in (a, b))
+    return bool(first) and difflib.SequenceMatcher(None, first, second).ratio() >= 0.7
+
+
 class Transcriber:
     def __init__(self, model_dir: Path, device: str, compute_type: str, threads: int, beam_size: int, window_s: float = 10.0,
                  context: dict[str, str] | None = None) -> None:
@@ -72,9 +88,22 @@ class Transcriber:
         prompt = prompt or self._context.get(language, "")
         samples = resample(to_float(pcm), sample_rate, WHISPER_RATE).astype(np.float32)
         audio_ms = len(samples) / WHISPER_RATE * 1000
-        if self._window_frames and audio_ms < self._window_frames * 10 - 1000:
-            text, no_speech, logprob = self._decode_window(samples, language, prompt)
-            segments = [(text, no_speech, logprob)]
+        text, no_speech, rejected = self._transcribe(samples, language, prompt)
+        if text and prompt and echoes_context(text, prompt):
+            # On noise Whisper may say its context back ("Musterbetrieb Musterbetrieb Musterbetrieb"). Only a caller
+            # who says nothing but the business's own words looks the same ("Garching."). One more pass without the
+            # context decides (in this case only): a caller's word comes out alike, misspelt at most ("Garsching"), and
+            # keeps the context's spelling; anything else means the context was said back, and the pass without it
+            # stands, as if there had been no context (nothing, or what Whisper makes of the noise anyway).
+            bare, no_speech, why = self._transcribe(samples, language, "")
+            if not sounds_alike(bare, text):
+                text, rejected = bare, why or ("" if bare else "context_echo")
+        return Transcript(text, language, audio_ms, (time.perf_counter() - started) * 1000, no_speech, rejected)
+
+    def _transcribe(self, samples: np.ndarray, language: str, prompt: str) -> tuple[str, float, str]:
+        """(text, highest no-speech probability, why the text was dropped or "") for 16 kHz samples."""
+        if self._window_frames and len(samples) / WHISPER_RATE * 1000 < self._window_frames * 10 - 1000:
+            segments = [self._decode_window(samples, language, prompt)]
         else:
             found, _info = self._model.transcribe(
                 samples,
@@ -100,7 +129,7 @@ class Transcriber:
         text = re.sub(r"\s+", " ", " ".join(kept)).strip()
         if text and is_hallucination(text, language):
             rejected, text = "hallucination", ""
-        return Transcript(text, language, audio_ms, (time.perf_counter() - started) * 1000, no_speech, rejected)
+        return text, no_speech, rejected
 
     def _decode_window(self, samples: np.ndarray, language: str, context: str = "") -> tuple[str, float, float]:
         """Greedy decoding over a short encoder window: (text, no-speech probability, mean log-probability per token)."""
