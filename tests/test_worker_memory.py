@@ -14,14 +14,14 @@ import pytest
 from tests.conftest import make_config
 from voicebridge.config import parse_config
 from voicebridge.errors import ConfigError
-from voicebridge.models.malloc_tuning import glibc_malloc
+from voicebridge.models.malloc_tuning import glibc_malloc, trim_every
 from voicebridge.models.worker import ModelWorker, _trim_when_idle
 
 ROOT = Path(__file__).resolve().parents[1]
 # Eight threads alive at once, each allocating: glibc gives each new thread an arena of its own up to its limit.
 THREADS = """
 import sys, threading
-from voicebridge.models.malloc_tuning import glibc_malloc
+from voicebridge.models.malloc_tuning import glibc_malloc, trim_every
 allocator = glibc_malloc()
 allocator.limit_arenas(int(sys.argv[1]))
 barrier = threading.Barrier(8)
@@ -91,3 +91,26 @@ def test_the_idle_trim_waits_for_its_interval_and_never_for_a_waiting_job() -> N
     finally:
         ours.close()
         theirs.close()
+
+
+async def test_the_daemon_trims_its_heap_every_interval_from_a_thread() -> None:
+    """`voicebridge serve` hands its free heap back on a timer (it has no idle moments to wait for), never on the loop."""
+    import asyncio
+    import threading
+
+    class Counting:
+        def __init__(self) -> None:
+            self.threads: list[str] = []
+
+        def trim(self) -> bool:
+            self.threads.append(threading.current_thread().name)
+            return True
+
+    allocator = Counting()
+    task = asyncio.create_task(trim_every(allocator, 0.05))  # type: ignore[arg-type]
+    await asyncio.sleep(0.33)
+    task.cancel()
+    assert 3 <= len(allocator.threads) <= 7, allocator.threads
+    assert threading.current_thread().name not in allocator.threads
+    await asyncio.wait_for(trim_every(allocator, 0.0), 1)  # 0 switches it off: returns at once, trims nothing  # type: ignore[arg-type]
+    assert len(allocator.threads) <= 7

@@ -150,6 +150,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _serve(config: Config) -> int:
     from voicebridge.daemon import Daemon
+    from voicebridge.models.malloc_tuning import glibc_malloc
 
     setup_logging(config)
     os.umask(0o077)  # everything the daemon creates (database, WAL, recordings, temp files) is for its own account only
@@ -157,7 +158,11 @@ def _serve(config: Config) -> int:
     exposed = exposed_secrets_warning(config)
     if exposed:
         log.warning("config: %s", exposed)
-    asyncio.run(Daemon(config).serve_forever())
+    # Before asyncio and the daemon start their threads: each would take (and fragment) a malloc arena of its own.
+    allocator = glibc_malloc()
+    if allocator is not None:
+        allocator.limit_arenas(config.models.malloc_arena_max)
+    asyncio.run(Daemon(config).serve_forever(allocator))
     return 0
 
 

@@ -13,6 +13,7 @@ from voicebridge.call_services import CallServices, PhraseCache
 from voicebridge.call_session import CallInfo, CallSession
 from voicebridge.config import Config
 from voicebridge.dialogue.receptionist import fixed_phrases
+from voicebridge.models.malloc_tuning import GlibcMalloc, trim_every
 from voicebridge.models.registry import Models, load_models
 from voicebridge.models.scheduler import LLM, ModelScheduler
 from voicebridge.models.worker import ModelWorker
@@ -169,16 +170,20 @@ class Daemon:
             if worker is not None:
                 await loop.run_in_executor(None, worker.stop)
 
-    async def serve_forever(self) -> None:
-        """Run until SIGTERM/SIGINT, then end calls cleanly so every row is closed."""
+    async def serve_forever(self, allocator: GlibcMalloc | None = None) -> None:
+        """Run until SIGTERM/SIGINT, then end calls cleanly so every row is closed. `allocator`: this process's glibc
+        malloc, whose free heap is handed back to the kernel every models.malloc_trim_interval_s."""
         await self.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        trimmer = asyncio.create_task(trim_every(allocator, self.config.models.malloc_trim_interval_s)) if allocator else None
         log.info("voicebridge ready")
         try:
             await stop.wait()
         finally:
             log.info("stopping: ending active calls")
+            if trimmer is not None:
+                trimmer.cancel()
             await self.stop()

@@ -1,4 +1,4 @@
-"""glibc malloc settings for the model worker processes: few arenas, and freed memory handed back to the kernel.
+"""glibc malloc settings for the model worker processes and the daemon: few arenas, freed memory handed back to the kernel.
 
 Why: the thread pools of CTranslate2, onnxruntime and llama.cpp each get their own malloc arena; jobs of varying size
 leave each arena fragmented at its high-water mark, so RSS creeps up job after job (benchmarks/worker_memory.py).
@@ -6,6 +6,7 @@ leave each arena fragmented at its high-water mark, so RSS creeps up job after j
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import os
 import tempfile
@@ -56,3 +57,11 @@ def glibc_malloc() -> GlibcMalloc | None:
     except (OSError, AttributeError):
         return None
     return GlibcMalloc(libc)
+
+
+async def trim_every(allocator: GlibcMalloc, interval_s: float) -> None:
+    """The daemon's side: hand free heap pages back every `interval_s` until cancelled. In a thread, so the event loop
+    never waits for the walk over the arenas (malloc_trim takes each arena's lock in turn, as malloc itself does)."""
+    while interval_s > 0:
+        await asyncio.sleep(interval_s)
+        await asyncio.to_thread(allocator.trim)
