@@ -39,6 +39,7 @@ class Totals:
     calls_finished: int = 0  # the client got through its script (or the agent said goodbye)
     utterances_sent: int = 0
     no_reply: int = 0
+    ended_by_agent_mid_utterance: int = 0
     turns: list[dict[str, float]] = field(default_factory=list)  # at (s since start), v2v_ms, gap_ms, gaps_over_40
     call_ids: list[str] = field(default_factory=list)
 
@@ -106,7 +107,11 @@ async def caller(port: int, audio: list[bytes], deadline: float, started: float,
         await peer.wait_for_speech(0, 20)
         await peer.wait_for_quiet(0.6, 40)
         for pcm in rng.sample(audio, k=min(3, len(audio))):
-            sent = await peer.say(pcm)
+            try:
+                sent = await peer.say(pcm)
+            except ConnectionError:  # the agent ended the call (a goodbye) while this caller still spoke
+                totals.ended_by_agent_mid_utterance += 1
+                break
             totals.utterances_sent += 1
             reply = await peer.wait_for_speech(sent.last_sample_at, 60)
             if reply is None:
@@ -184,6 +189,7 @@ def main() -> int:
     parser.add_argument("--language", choices=("en", "de"), default="en")
     parser.add_argument("--name", default="soak-latest")
     parser.add_argument("--note", default="", help="a remark stored with the result (e.g. 'busy machine')")
+    parser.add_argument("--trace-daemon", metavar="FILE", help="run the daemon under tracemalloc; its growth since the warm-up goes to FILE")
     args = parser.parse_args()
 
     tts = Synthesizer(load_voices(parse_config({})))
@@ -200,7 +206,14 @@ def main() -> int:
                       f'[notify]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp_port}\nsmtp_starttls = false\n'
                       f'recipients = ["office@example.test"]\nbackoff_s = 1.0\n')
     log_path = work / "serve.log"
-    daemon = subprocess.Popen([sys.executable, "-m", "voicebridge", "--config", str(config), "serve"], stderr=log_path.open("w"))
+    serve = ["--config", str(config), "serve"]
+    if args.trace_daemon:  # tracemalloc slows the daemon: its latency figures are then not comparable
+        traced = Path(__file__).with_name("traced_serve.py")
+        warmup_s = min(args.warmup_min * 60, args.minutes * 20)
+        command = [sys.executable, str(traced), args.trace_daemon, str(warmup_s), "60", "--", *serve]
+    else:
+        command = [sys.executable, "-m", "voicebridge", *serve]
+    daemon = subprocess.Popen(command, stderr=log_path.open("w"))
     try:
         deadline = time.monotonic() + 240
         while "voicebridge ready" not in log_path.read_text():
@@ -225,7 +238,8 @@ def main() -> int:
     result = {
         "machine": machine(), "date": time.strftime("%Y-%m-%d"), "note": args.note, "calls": args.calls, "minutes": args.minutes,
         "language": args.language, "calls_started": totals.calls_started, "calls_finished": totals.calls_finished,
-        "utterances_sent": totals.utterances_sent, "no_reply": totals.no_reply, "notes_delivered": mail.messages, **store,
+        "utterances_sent": totals.utterances_sent, "no_reply": totals.no_reply,
+        "ended_by_agent_mid_utterance": totals.ended_by_agent_mid_utterance, "notes_delivered": mail.messages, **store,
         "latency_first": window(totals.turns, 0, win), "latency_last": window(totals.turns, span - win, span + 120),
         "client_max_gap_ms": round(max(client_gaps, default=0.0)), "client_gaps_over_40ms": sum(int(t["gaps_over_40"]) for t in totals.turns),
         "warmup_s": warmup, "processes": summarise_processes(samples, warmup),

@@ -28,14 +28,19 @@ async def place_wav_call(host: str, port: int, wav: Path, out: Path, rate: int, 
         greeting = await peer.wait_for_speech(0.0, min(GREETING_WAIT_S, timeout))
         if greeting is not None:
             await peer.wait_for_quiet(QUIET_S, max(0.0, deadline - time.monotonic()))
-        sent = await peer.say(caller_audio)
-        print(f"sent {len(caller_audio) / 2 / rate:.1f} s of caller audio from {wav}")
-        reply = await peer.wait_for_speech(sent.last_sample_at, max(0.0, deadline - time.monotonic()))
-        if reply is not None:
-            print(f"agent answered {1000 * (reply - sent.last_sample_at):.0f} ms after the caller stopped")
-            await peer.wait_for_quiet(QUIET_S, max(0.0, deadline - time.monotonic()))
+        reply = None
+        try:
+            sent = await peer.say(caller_audio)
+        except ConnectionError:  # e.g. refused over max_calls: the agent ended the call while we spoke
+            print("the agent hung up before all the caller audio was sent")
         else:
-            print("the agent did not answer before the timeout" if not peer.agent_hung_up else "the agent hung up without answering")
+            print(f"sent {len(caller_audio) / 2 / rate:.1f} s of caller audio from {wav}")
+            reply = await peer.wait_for_speech(sent.last_sample_at, max(0.0, deadline - time.monotonic()))
+            if reply is not None:
+                print(f"agent answered {1000 * (reply - sent.last_sample_at):.0f} ms after the caller stopped")
+                await peer.wait_for_quiet(QUIET_S, max(0.0, deadline - time.monotonic()))
+            else:
+                print("the agent did not answer before the timeout" if not peer.agent_hung_up else "the agent hung up without answering")
     finally:
         await peer.hang_up()
     audio = peer.agent_audio()

@@ -98,6 +98,7 @@ class AsteriskPeer(AgentListener):
         self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
         self._closed = asyncio.Event()
         self._queue: list[tuple[bytes, asyncio.Future[SentSpeech]]] = []
+        self._current_done: asyncio.Future[SentSpeech] | None = None  # the audio being sent now
         self._frame = frame_bytes(self.sample_rate)
         self._kind = AUDIO_KIND_FOR_RATE[self.sample_rate]
         if send_uuid:
@@ -108,20 +109,40 @@ class AsteriskPeer(AgentListener):
         """Queue caller audio; resolves when its last frame has been sent."""
         done: asyncio.Future[SentSpeech] = asyncio.get_running_loop().create_future()
         self._queue.append((pcm, done))
+        if self._tasks[0].done():  # the line is already closed: nothing more is sent
+            self._fail_unsent()
         return done
 
     async def _send_loop(self) -> None:
+        try:
+            await self._send_paced()
+        finally:
+            self._fail_unsent()
+
+    def _fail_unsent(self) -> None:
+        """The line closed (the agent hung up, or we did): audio still queued will never be sent, so its futures say so
+        instead of waiting forever. Marked retrieved (`exception()`), because a caller that did not await its `say`
+        has nothing to hear."""
+        pending, self._queue = [done for _pcm, done in self._queue], []
+        if self._current_done is not None:
+            pending.insert(0, self._current_done)
+            self._current_done = None
+        for done in pending:
+            if not done.done():
+                done.set_exception(ConnectionError("the line closed before this caller audio was sent"))
+                done.exception()
+
+    async def _send_paced(self) -> None:
         start = time.monotonic()
         tick = 0
         current = b""
-        current_done: asyncio.Future[SentSpeech] | None = None
         started_at = 0.0
         while not self._closed.is_set():
             if self.muted:
                 await asyncio.sleep(0.02)
                 continue
             if not current and self._queue:
-                current, current_done = self._queue.pop(0)
+                current, self._current_done = self._queue.pop(0)
                 started_at = time.monotonic()
             if current:
                 frame, current = current[: self._frame], current[self._frame :]
@@ -133,9 +154,9 @@ class AsteriskPeer(AgentListener):
                 await self._writer.drain()
             except (ConnectionError, OSError):
                 return
-            if not current and current_done is not None:
-                current_done.set_result(SentSpeech(started_at, time.monotonic()))
-                current_done = None
+            if not current and self._current_done is not None:
+                self._current_done.set_result(SentSpeech(started_at, time.monotonic()))
+                self._current_done = None
             tick += 1
             delay = start + tick * 0.02 - time.monotonic()
             if delay > 0:
