@@ -242,6 +242,10 @@ async def test_dispatch_is_idempotent_per_call_and_kind(tmp_path: Path, running:
     assert "Endgültige Notiz" in by_kind["final"].get_content() and "Endgültige Notiz" not in by_kind["emergency"].get_content()
     kinds = [n.kind for n in note_store.notes_of_call(notifier._writer.store.db.conn, CALL)]
     assert kinds == ["emergency", "final"]
+    assert notifier._dispatched == set()  # stored: the table guards against repeats now, memory keeps nothing per call
+    notifier.dispatch(note(urgency="emergency", summary="Noch einmal"))  # a repeat after that is refused by the table
+    await notifier.idle()
+    assert len(mail.messages) == 2
     with pytest.raises(ValueError):
         notifier.dispatch(note(), "later")
 

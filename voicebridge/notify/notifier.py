@@ -53,7 +53,8 @@ class Notifier:
     def dispatch(self, note: CallNote, kind: str = FINAL) -> None:
         """Hand over a note and return at once. kind "emergency": sent while the call goes on; "final": at the end.
 
-        Once per (call, kind): a repeated dispatch is ignored, here and across restarts (the notes table is unique on it)."""
+        Once per (call, kind): a repeated dispatch is ignored, here while the note is on its way to the database, then
+        by the notes table (unique on it), also across restarts."""
         if kind not in KINDS:
             raise ValueError(f"note kind must be one of {KINDS}, not {kind!r}")
         key = (note.call_id, kind)
@@ -134,6 +135,9 @@ class Notifier:
             except sqlite3.Error as exc:
                 log.error("call %s: the %s note cannot be stored yet (%s); retrying", note.call_id, kind, exc)
                 await asyncio.sleep(DB_RETRY_S)
+        # From here the notes table (unique per call and kind) refuses a repeat, so the key leaves memory: a daemon
+        # that runs for weeks does not keep one for every call it ever had.
+        self._dispatched.discard((note.call_id, kind))
         if stored is None:
             log.info("call %s: a %s note is already stored; not sent again", note.call_id, kind)
             return
@@ -145,8 +149,7 @@ class Notifier:
     async def _resume(self, delivery: Delivery) -> None:
         conn = self._writer.store.db.conn
         stored = await self._db(note_store.load_note, conn, delivery.note_id)
-        if stored is not None:
-            self._dispatched.add((stored.call_id, stored.kind))
+        if stored is not None:  # a repeat dispatch of it finds it in the notes table
             await self._deliver(stored, delivery)
 
     async def _deliver(self, stored: StoredNote, delivery: Delivery) -> None:
