@@ -189,6 +189,7 @@ def main() -> int:
     parser.add_argument("--language", choices=("en", "de"), default="en")
     parser.add_argument("--name", default="soak-latest")
     parser.add_argument("--note", default="", help="a remark stored with the result (e.g. 'busy machine')")
+    parser.add_argument("--trim-s", type=float, default=None, help="models.malloc_trim_interval_s (default: the config's; 0: never)")
     parser.add_argument("--trace-daemon", metavar="FILE", help="run the daemon under tracemalloc; its growth since the warm-up goes to FILE")
     args = parser.parse_args()
 
@@ -204,7 +205,8 @@ def main() -> int:
     config.write_text(f'[server]\naudiosocket_port = {port}\nmax_calls = 32\n[storage]\ndatabase = "{work / "calls.db"}"\n'
                       f'[business]\nlanguage = "{args.language}"\nname = "Miller Plumbing"\n'
                       f'[notify]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp_port}\nsmtp_starttls = false\n'
-                      f'recipients = ["office@example.test"]\nbackoff_s = 1.0\n')
+                      f'recipients = ["office@example.test"]\nbackoff_s = 1.0\n'
+                      + (f'[models]\nmalloc_trim_interval_s = {args.trim_s}\n' if args.trim_s is not None else ''))
     log_path = work / "serve.log"
     serve = ["--config", str(config), "serve"]
     if args.trace_daemon:  # tracemalloc slows the daemon: its latency figures are then not comparable
