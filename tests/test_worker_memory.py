@@ -94,7 +94,7 @@ def test_the_idle_trim_waits_for_its_interval_and_never_for_a_waiting_job() -> N
 
 
 async def test_the_daemon_trims_its_heap_every_interval_from_a_thread() -> None:
-    """`voicebridge serve` hands its free heap back on a timer while no call is up, never on the event loop."""
+    """`voicebridge serve` hands its free heap back on a timer (it has no idle moments to wait for), never on the loop."""
     import asyncio
     import threading
 
@@ -113,12 +113,4 @@ async def test_the_daemon_trims_its_heap_every_interval_from_a_thread() -> None:
     assert 3 <= len(allocator.threads) <= 7, allocator.threads
     assert threading.current_thread().name not in allocator.threads
     await asyncio.wait_for(trim_every(allocator, 0.0), 1)  # 0 switches it off: returns at once, trims nothing  # type: ignore[arg-type]
-    trimmed = len(allocator.threads)
-    calls_up = True
-    task = asyncio.create_task(trim_every(allocator, 0.05, busy=lambda: calls_up))  # type: ignore[arg-type]
-    await asyncio.sleep(0.33)
-    assert len(allocator.threads) == trimmed  # never while a call is up
-    calls_up = False
-    await asyncio.sleep(0.2)
-    task.cancel()
-    assert len(allocator.threads) > trimmed  # and again once the calls are over
+    assert len(allocator.threads) <= 7

@@ -219,8 +219,8 @@ class ModelsConfig:
     # their own, so RSS creeps; 2 kept it flat (README "Soak benchmark").
     malloc_arena_max: int = field(default=2, metadata=_check(min=0, max=64))
     # At most this often, after a job and with none waiting, a worker hands its free heap pages back to the kernel
-    # (malloc_trim); the daemon does so every this many seconds while no call is up, from a thread. Not after every
-    # job: the next job would fault its buffers in again. 0: never.
+    # (malloc_trim); the daemon does so every this many seconds, from a thread. Not after every job: the next job
+    # would fault its buffers in again. 0: never.
     malloc_trim_interval_s: float = field(default=30.0, metadata=_check(min=0, max=86400))
     stt: SttConfig = SttConfig()
     tts: TtsConfig = TtsConfig()

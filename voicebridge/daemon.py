@@ -172,16 +172,13 @@ class Daemon:
 
     async def serve_forever(self, allocator: GlibcMalloc | None = None) -> None:
         """Run until SIGTERM/SIGINT, then end calls cleanly so every row is closed. `allocator`: this process's glibc
-        malloc, whose free heap is handed back to the kernel every models.malloc_trim_interval_s while no call is up."""
+        malloc, whose free heap is handed back to the kernel every models.malloc_trim_interval_s."""
         await self.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        trimmer = None
-        if allocator is not None:  # between calls only: a trim during one costs its audio a gap
-            trim_s = self.config.models.malloc_trim_interval_s
-            trimmer = asyncio.create_task(trim_every(allocator, trim_s, busy=lambda: self._active_calls() > 0))
+        trimmer = asyncio.create_task(trim_every(allocator, self.config.models.malloc_trim_interval_s)) if allocator else None
         log.info("voicebridge ready")
         try:
             await stop.wait()

@@ -10,7 +10,6 @@ import asyncio
 import ctypes
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
@@ -60,12 +59,9 @@ def glibc_malloc() -> GlibcMalloc | None:
     return GlibcMalloc(libc)
 
 
-async def trim_every(allocator: GlibcMalloc, interval_s: float, busy: Callable[[], bool] = lambda: False) -> None:
-    """The daemon's side: hand free heap pages back every `interval_s` while `busy()` is false (no call up), until
-    cancelled. Never during a call: with the trim every 30 s under 8 calls the daemon's pacer had about two gaps over
-    40 ms a minute (up to 105 ms), without it 2 in 6 minutes (README "Soak benchmark"); the arena cap alone bounds the
-    growth in between. In a thread, so the event loop never waits for the walk over the arenas."""
+async def trim_every(allocator: GlibcMalloc, interval_s: float) -> None:
+    """The daemon's side: hand free heap pages back every `interval_s` until cancelled. In a thread, so the event loop
+    never waits for the walk over the arenas (malloc_trim takes each arena's lock in turn, as malloc itself does)."""
     while interval_s > 0:
         await asyncio.sleep(interval_s)
-        if not busy():
-            await asyncio.to_thread(allocator.trim)
+        await asyncio.to_thread(allocator.trim)
