@@ -211,3 +211,20 @@ def test_a_no_inside_an_answer_for_another_field_is_no_objection_to_the_read_bac
     p.respond("Eva Braun, 0171 2345678.")
     reply = p.respond("Das hat Zeit, also, nein, eigentlich diese Woche noch, wenn es geht.")
     assert asked(reply.text) != "keypad" and p.note().callback_confirmed and p.note().urgency == "soon"
+
+
+def test_a_number_split_at_the_pause_after_its_area_code_is_joined_and_never_asked_again() -> None:
+    """The endpointer may end the caller's turn in the pause after the area code ("Meine Nummer ist 0171." … "2, 3, 4, …"
+    on the real PBX): the agent lets them go on instead of asking for the number again, and the read-back has it whole."""
+    for language, first, rest, whole in (
+        ("de", "Meine Nummer ist null eins sieben eins.", "zwei, drei, vier, fünf, sechs, sieben, acht.", "01712345678"),
+        ("de", "Meine Nummer ist 0171.", "2, 3, 4, 5, 6, 7, 8.", "01712345678"),
+        ("de", "Null acht neun.", "drei drei drei vier vier vier vier.", "0893334444"),
+        ("en", "My number is 0 7 7 0 0.", "9 0 0 1 2 3.", "07700900123"),
+    ):
+        p = policy(language)
+        p.respond("Hier ist Peter Schmidt, der Wasserhahn in der Küche tropft." if language == "de" else "This is Peter Brown, my shower is leaking.")
+        pause = p.respond(first)
+        assert pause.text in ("Ja, bitte weiter.", "Yes, go on."), (first, pause.text)
+        assert asked(p.respond(rest).text) == "readback"
+        assert p.note().callback_number == whole, (first, rest, p.note().callback_number)

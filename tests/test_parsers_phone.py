@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voicebridge.dialogue.parsers.phone import PhoneNumber, correct_phone_number, find_phone_numbers, parse_phone_number
+from voicebridge.dialogue.parsers.phone import PhoneNumber, correct_phone_number, find_phone_numbers, number_start, parse_phone_number
 
 # --- phone numbers -----------------------------------------------------------------------------------------------------------------
 
@@ -194,3 +194,20 @@ def test_a_reply_that_corrects_no_digits_gives_none(language: str, reply: str) -
 def test_a_time_after_the_take_back_word_is_no_digit_correction(text: str) -> None:
     found = parse_phone_number(text, "de")
     assert found is not None and found.number == "01712345678"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "start"),
+    [
+        ("de", "Meine Nummer ist 0171.", "0171"),
+        ("de", "Meine Nummer ist null eins sieben eins.", "0171"),
+        ("de", "Null acht neun.", "089"),
+        ("de", "Plus vier neun.", "+49"),
+        ("en", "My number is 0 7 7 0 0.", "07700"),
+        ("de", "Meine Nummer ist 0171 2345678.", None),  # a whole number: nothing waits for a rest
+        ("de", "Hauptstraße 12.", None),  # a house number is no start of a phone number
+        ("de", "Ja, das ist richtig.", None),
+    ],
+)
+def test_the_start_of_a_number_said_alone(language: str, text: str, start: str | None) -> None:
+    assert number_start(text, language) == start

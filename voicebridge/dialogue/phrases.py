@@ -12,6 +12,7 @@ PHRASES = {
         "ask_name": "Wie ist bitte Ihr Name?",
         "ask_number": "Unter welcher Nummer können wir Sie zurückrufen? Sie können die Nummer auch über die Tastatur eingeben, mit Raute am Ende.",
         "ask_number_again": "Bitte nennen Sie mir die Nummer noch einmal, Ziffer für Ziffer.",
+        "go_on": "Ja, bitte weiter.",
         "ask_keypad": "Bitte tippen Sie die Nummer über die Tastatur ein, mit Raute am Ende.",
         "ask_caller_id": "Können wir Sie unter der Nummer zurückrufen, von der Sie gerade anrufen?",
         "readback": "Ich wiederhole Ihre Nummer: {digits}. Ist das richtig?",
@@ -42,6 +43,7 @@ PHRASES = {
         "ask_name": "May I have your name, please?",
         "ask_number": "Which number can we call you back on? You can also type it on your keypad, followed by the hash key.",
         "ask_number_again": "Please tell me the number once more, digit by digit.",
+        "go_on": "Yes, go on.",
         "ask_keypad": "Please type the number on your keypad, followed by the hash key.",
         "ask_caller_id": "Can we call you back on the number you are calling from?",
         "readback": "Let me read your number back: {digits}. Is that correct?",
@@ -71,7 +73,7 @@ PHRASES = {
 # Replies that are often a whole turn on their own; the cache matches whole replies, so phrases only ever said after
 # another sentence would cost start-up time for nothing.
 _SAID_ALONE = ("ask_concern", "ask_contact", "ask_name", "ask_number", "ask_address", "ask_urgency", "ask_window", "anything_else",
-               "goodbye", "not_understood", "transferring", "ask_number_again", "ask_order", "ask_keypad")
+               "goodbye", "not_understood", "transferring", "ask_number_again", "ask_order", "ask_keypad", "go_on")
 
 
 def fixed_phrases(language: str) -> list[str]:

@@ -250,6 +250,8 @@ class ConversationPolicy:
         self._emergency_flagged = self._emergency_flagged or filled.emergency
         if self._emergency_flagged and not self._emergency_reported_in_reply:
             prefix.append(self._emergency_words())
+        if filled.number_started and not prefix:
+            return Reply(self._p["go_on"])  # the number question stays open: the next turn brings the rest
         if filled.new_number:
             self.flow.readbacks_of_this_number = 0
             if self.flow.readbacks < MAX_READBACKS:

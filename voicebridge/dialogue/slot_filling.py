@@ -22,6 +22,7 @@ from voicebridge.dialogue.parsers import (
     is_goodbye,
     is_quote_request,
     names_quote,
+    number_start,
     parse_address,
     parse_company,
     parse_correction,
@@ -71,6 +72,7 @@ class Slots:
     company: str = ""
     number: PhoneNumber | None = None
     number_text: str = ""  # normalised digits when the number came from caller ID rather than a PhoneNumber
+    number_start: str = ""  # an area code said alone ("0171."), waiting for the rest of the number in the next turn
     confirmed: bool = False
     address: str = ""
     concern: list[str] = field(default_factory=list)
@@ -92,6 +94,7 @@ class Filled:
 
     new_number: bool = False
     emergency: bool = False
+    number_started: bool = False  # the caller paused after the start of a number: let them go on, do not ask again
 
 
 _TRAILING_FROM_RE = re.compile(r"\s+(?:from|von|vom|von der)$", re.I)
@@ -263,6 +266,15 @@ class SlotFiller:
         if company and (not s.company or correction):
             s.company = company
         phone = phone_in(text, lang)
+        started = False
+        if s.number_start and asking in ("number", "contact"):
+            # The rest after the pause ("0171." … "2, 3, 4, 5, 6, 7, 8."): alone it would be a number without its area code.
+            joined = phone_in(f"{s.number_start} {text}", lang)
+            if joined is not None and (phone is None or len(joined.number) > len(phone.number)):
+                phone = joined
+            s.number_start = ""
+        elif phone is None and asking in ("number", "contact") and (start := number_start(text, lang)):
+            s.number_start, started = start, True
         if phone is not None and (s.number is None or correction or asking in ("number", "contact", "confirm_number", "keypad")):
             if s.number is None or not same_number(phone.number, s.number.number):
                 s.number, s.confirmed = phone, False
@@ -308,7 +320,8 @@ class SlotFiller:
             concern = self.concern_words(text, asking, s)
             if concern and concern not in s.concern:
                 s.concern.append(concern)
-        return Filled(new_number=s.number is not None and s.number is not before_number and not s.confirmed, emergency=emergency)
+        return Filled(new_number=s.number is not None and s.number is not before_number and not s.confirmed, emergency=emergency,
+                      number_started=started)
 
     def bare_name(self, text: str) -> str | None:
         """The answer to "Wie ist Ihr Name?" can be just the name: "Müller." / "Schmidt, Anna"."""

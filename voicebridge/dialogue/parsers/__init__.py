@@ -23,7 +23,7 @@ from voicebridge.dialogue.parsers.intent import (
 )
 from voicebridge.dialogue.parsers.name_answers import complete_name, parse_name_answer, parse_spelled_name
 from voicebridge.dialogue.parsers.names import parse_company, parse_name
-from voicebridge.dialogue.parsers.phone import PhoneNumber, correct_phone_number, find_phone_numbers, parse_phone_number
+from voicebridge.dialogue.parsers.phone import PhoneNumber, correct_phone_number, find_phone_numbers, number_start, parse_phone_number
 from voicebridge.dialogue.parsers.postcode import parse_postcode
 from voicebridge.dialogue.parsers.replies import is_goodbye, is_no, is_yes, parse_correction, wants_person
 from voicebridge.dialogue.parsers.urgency import Urgency, UrgencyLevel, parse_urgency
@@ -54,6 +54,7 @@ __all__ = [
     "is_yes",
     "looks_like_address",
     "names_quote",
+    "number_start",
     "parse_address",
     "parse_company",
     "parse_correction",

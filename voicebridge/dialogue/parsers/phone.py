@@ -338,6 +338,16 @@ def phone_candidates(text: str, lang: str) -> list[tuple[PhoneNumber, _Run, bool
     return found
 
 
+def number_start(text: str, language: str) -> str | None:
+    """The start of a number said on its own ("Meine Nummer ist 0171.", "null acht neun", "plus vier neun") when the
+    utterance holds no whole number: the caller paused after the area code, and the rest comes in the next turn."""
+    lang = lang_code(language)
+    if phone_candidates(text, lang):
+        return None
+    starts = [run for run in _phone_runs(text, lang) if run.groups and _is_prefix(run)]
+    return ("+" if starts[-1].plus else "") + "".join(starts[-1].groups) if starts else None
+
+
 def find_phone_numbers(text: str, language: str) -> list[PhoneNumber]:
     """All phone numbers in the utterance, in the order they were said."""
     return [number for number, _, _ in phone_candidates(text, lang_code(language))]
