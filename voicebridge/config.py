@@ -161,8 +161,9 @@ class SttConfig:
     # "profile": every business's name, services and towns are given to Whisper as what was said before (hotwords),
     # so it spells them as the business does and loops less on short words (benchmarks/stt_wer.py: English held-out
     # prompts 16.8% -> 8.1% WER); a transcript of nothing but those words is checked without them, so noise is not
-    # heard as the business's name (speech/stt.py). "none": no context.
-    hotwords: str = field(default="profile", metadata=_check(choices=("none", "profile")))
+    # heard as the business's name (speech/stt.py). Off by default: with it on, Whisper dropped a digit of a Pico
+    # read-back over µ-law ("plus, one. four, one, five. five, five, five…", tests/test_voice.py). "none": no context.
+    hotwords: str = field(default="none", metadata=_check(choices=("none", "profile")))
 
 
 @dataclass(frozen=True)
