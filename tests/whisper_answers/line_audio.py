@@ -49,7 +49,7 @@ def voice(name: str) -> Voice:
     if kind == "espeak-ng":
         return EspeakVoiceBackend(arg)
     if kind == "piper":
-        return PiperVoiceBackend(*bundled_piper_voice(), threads=1)
+        return PiperVoiceBackend(*bundled_piper_voice(), threads=1, varied=False)
     raise ValueError(f"unknown voice {name}")
 
 

@@ -48,14 +48,18 @@ class Voice(Protocol):
 
 
 class PiperVoiceBackend:
-    def __init__(self, model: Path, config: Path, threads: int) -> None:
+    def __init__(self, model: Path, config: Path, threads: int, varied: bool = True) -> None:
+        """`varied=False` turns off the voice's generator and phoneme-width noise: the same text then gives the same audio.
+
+        Piper draws that noise inside the ONNX graph, unseeded, so by default every synthesis differs a little (a natural
+        voice). Tests' callers speak unvaried, so a transcript, and with it a test's outcome, is the same on every run."""
         for path, what in ((model, "voice model"), (config, "voice config")):
             if not path.is_file():
                 raise ModelError(
                     f"Piper {what} {path} not found; fix: put the .onnx and its .onnx.json side by side and set models.tts.piper_voice_* to the .onnx"
                 )
         import onnxruntime
-        from piper.config import PiperConfig
+        from piper.config import PiperConfig, SynthesisConfig
         from piper.voice import PiperVoice
 
         options = onnxruntime.SessionOptions()
@@ -67,10 +71,11 @@ class PiperVoiceBackend:
         except Exception as exc:  # onnxruntime and json raise assorted types for corrupt files
             raise ModelError(f"Piper voice {model} cannot be loaded ({exc}); fix: re-download the .onnx and .onnx.json pair") from None
         self._voice = PiperVoice(session=session, config=piper_config)
+        self._syn_config = None if varied else SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
         self.name = f"piper:{model.name}"
 
     def sentences(self, text: str) -> Iterator[tuple[bytes, int]]:
-        for chunk in self._voice.synthesize(text):
+        for chunk in self._voice.synthesize(text, self._syn_config):
             yield chunk.audio_int16_bytes, chunk.sample_rate
 
 
