@@ -122,6 +122,22 @@ async def test_cough_and_echo_do_not_interrupt(start_daemon: DaemonFactory) -> N
 
 
 @pytest.mark.e2e
+async def test_a_caller_who_goes_on_after_a_cough_is_heard(start_daemon: DaemonFactory, say: Callable[..., bytes]) -> None:
+    """A cough over the greeting resumes it; the words that follow within the same breath are the caller's turn."""
+    daemon = await start_daemon()
+    assert daemon.audiosocket is not None
+    peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)
+    await peer.connect()
+    assert await peer.wait_for_speech(0, 10) is not None
+    await asyncio.sleep(1.0)  # well into the greeting
+    await peer.say(voiced_burst(250) + bytes(8000 * 2 * 250 // 1000) + say("Sorry, my heating stopped working this morning."))
+    assert await peer.wait_for_speech(time.monotonic(), 20) is not None, "no answer to the caller"
+    await peer.hang_up()
+    await wait_call_closed(daemon, peer.call_id)
+    assert "heating" in " ".join(caller_turns(daemon, peer.call_id)).lower(), store_of(daemon).turns(peer.call_id)
+
+
+@pytest.mark.e2e
 @pytest.mark.parametrize("noise", ["silence", "line_noise", "dtmf_tones"])
 async def test_noise_never_becomes_a_turn(start_daemon: DaemonFactory, noise: str) -> None:
     daemon = await start_daemon()

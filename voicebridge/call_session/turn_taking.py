@@ -44,6 +44,8 @@ class TurnTaker:
         self.drafter = Drafter(ctx, self._vad.rate)
         self._tones = ToneDetector(self._vad.rate)  # keys some phones send as sound instead of as DTMF events
         self._backchannel = False  # the current utterance was a "mhm" over the agent: not a turn
+        self._words_after_mhm = 0  # voiced frames since then: a caller who goes on was not just saying "mhm"
+        self._real_turn_frames = max(1, bcfg.confirm_ms // 20)
         self._speculation: tuple[int, asyncio.Task[Draft]] | None = None
         self._utterance_no = 0
         self.barge_ins = 0
@@ -71,6 +73,11 @@ class TurnTaker:
         agent_speaking = ctx.out.speaking
         if is_speech and not self._echo.is_caller(frame):
             is_speech = False  # our own voice echoed back by the line or the handset, also just after we stopped
+        if self._backchannel and is_speech:
+            self._words_after_mhm += 1
+            if self._words_after_mhm >= self._real_turn_frames:
+                # "Hallo? … Ja, ich rufe an wegen …": the first word over the greeting resumed it, the rest is the turn.
+                self._backchannel = False
         if self._barge_in is not None:
             self._act_on(self._barge_in.process(agent_speaking, is_speech))
         for ev in self.endpointer.process(frame, is_speech):
@@ -102,8 +109,10 @@ class TurnTaker:
         elif verdict is Verdict.RESUME:
             out.paused = False
             self._backchannel = True  # the words that paused us were a "mhm": no turn of their own
+            self._words_after_mhm = 0
         elif verdict is Verdict.INTERRUPT:
             self.barge_ins += 1
+            self._backchannel = False  # whatever paused us before, the caller has taken the turn now
             out.flush()
             out.paused = False
             log.info("call %s: caller barged in", self._ctx.info.call_id)
