@@ -18,10 +18,10 @@ NUMBER = "0151234567"
 
 async def test_a_typed_number_reaches_the_note(pbx: Asterisk, pbx_daemon: PbxDaemonFactory, say: Callable[..., bytes]) -> None:
     """Both ways at once, on two calls (each call's line runs in real time, so in parallel they take the time of one)."""
-    daemon = await pbx_daemon(business={"language": "en"})
-    concern = pbx.sound("concern", say("Hello, the shower in my bathroom is leaking.", "en"))
-    name = pbx.sound("name", say("My name is Peter Brown.", "en"))
-    other = pbx.sound("other", say("No, please use another number.", "en"))  # not the caller ID: the agent asks for one
+    daemon = await pbx_daemon()  # German, as the tier's business is
+    concern = pbx.sound("concern", say("Hallo, die Dusche in meinem Badezimmer ist undicht.", "de"))
+    name = pbx.sound("name", say("Mein Name ist Peter Braun.", "de"))
+    other = pbx.sound("other", say("Nein, bitte nehmen Sie eine andere Nummer.", "de"))  # not the caller ID: the agent asks for one
     ways = {"frames": f"d{NUMBER}#", "tones": f"p{pbx.sound('keys', key_tones(NUMBER + '#'))}"}
     callers = {"frames": "+4930999888", "tones": "+4930999777"}
     calls = {}
