@@ -7,6 +7,8 @@ import time
 import weakref
 from typing import Any
 
+import numpy as np
+
 from voicebridge.daemon import Daemon
 from voicebridge.store.call_store import CallStore
 from voicebridge.transport.audiosocket_client import AsteriskPeer, ReceivedFrame
@@ -47,6 +49,13 @@ async def wait_note(daemon: Daemon, call_id: str, timeout: float = 60.0) -> str:
 
 def caller_turns(daemon: Daemon, call_id: str) -> list[str]:
     return [t["text"] for t in store_of(daemon).turns(call_id) if t["role"] == "caller"]
+
+
+def trimmed(pcm: bytes) -> bytes:
+    """The speech without the synthesizer's trailing silence, so the pause the test adds is the pause the line carries."""
+    samples = np.frombuffer(pcm, dtype="<i2")
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 500)
+    return samples[: loud[-1] + 1].tobytes() if loud.size else pcm
 
 
 def pacing(frames: list[ReceivedFrame]) -> tuple[float, float, int]:

@@ -7,23 +7,15 @@ import json
 import logging
 from collections.abc import Callable
 
-import numpy as np
 import pytest
 
-from tests.callsim import greet_and_wait, store_of, wait_call_closed
+from tests.callsim import greet_and_wait, store_of, trimmed, wait_call_closed
 from tests.conftest import DaemonFactory
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 
 pytestmark = pytest.mark.e2e
 
 RATE = 8000
-
-
-def trimmed(pcm: bytes) -> bytes:
-    """The speech without the synthesizer's trailing silence, so the pause the test adds is the pause the line carries."""
-    samples = np.frombuffer(pcm, dtype="<i2")
-    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 500)
-    return samples[: loud[-1] + 1].tobytes() if loud.size else pcm
 
 
 def silence(ms: int) -> bytes:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pytest
 
+from tests.callsim import trimmed
 from tests.whisper_answers.line_audio import transcriber
+from voicebridge.audio.pcm import silence
 from voicebridge.config import parse_config
 from voicebridge.speech import stt
 from voicebridge.speech.stt import looks_looped
@@ -28,16 +29,9 @@ def test_a_loop_is_told_from_a_number(text: str, looped: bool) -> None:
     assert looks_looped(text) is looped
 
 
-def _trimmed(pcm: bytes) -> bytes:
-    samples = np.frombuffer(pcm, dtype="<i2")
-    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 500)
-    return samples[: loud[-1] + 1].tobytes()
-
-
 def test_a_looped_number_is_decoded_again_with_a_wider_beam(say: Callable[..., bytes], monkeypatch: pytest.MonkeyPatch) -> None:
     # The draft a caller's pause mid-number gets: "... my number is 0171", 900 ms, "234 5678.", 200 ms of silence.
-    pause, tail = bytes(2 * 8000 * 900 // 1000), bytes(2 * 8000 * 200 // 1000)
-    audio = _trimmed(say("My heating is broken and my number is 0171")) + pause + _trimmed(say("234 5678.")) + tail
+    audio = trimmed(say("My heating is broken and my number is 0171")) + silence(8000, 900) + trimmed(say("234 5678.")) + silence(8000, 200)
     whisper = transcriber(parse_config({}))
     monkeypatch.setattr(stt, "LOOP_BEAM", 1)  # greedy only, as before
     greedy = whisper.transcribe(audio, 8000, "en").text

@@ -16,6 +16,7 @@ import pytest
 from tests.callsim import store_of, wait_call_closed, wait_note
 from tests.pbx.asterisk import Asterisk
 from tests.pbx.conftest import PbxDaemonFactory
+from voicebridge.audio.pcm import silence
 from voicebridge.dialogue.parsers import find_phone_numbers
 
 CONCERN = "Guten Tag, hier ist Peter Schmidt. Der Wasserhahn in der Küche tropft."
@@ -32,7 +33,7 @@ async def test_a_number_given_in_two_groups_is_read_back_whole(
         "concern": pbx.sound("concern", say(CONCERN, "de")),
         "start": pbx.sound("start", say(START, "de")),
         "rest": pbx.sound("rest", say(REST, "de")),
-        "both": pbx.sound("both", say(START, "de") + bytes(8000 * 2 * BREATH_MS // 1000) + say(REST, "de")),
+        "both": pbx.sound("both", say(START, "de") + silence(8000, BREATH_MS) + say(REST, "de")),
         "yes": pbx.sound("yes", say("Ja, das ist richtig.", "de")),
         "bye": pbx.sound("bye", say("Nein, danke. Das ist alles. Tschüss!", "de")),
     }

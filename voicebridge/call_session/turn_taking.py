@@ -45,7 +45,7 @@ class TurnTaker:
         self._tones = ToneDetector(self._vad.rate)  # keys some phones send as sound instead of as DTMF events
         self._backchannel = False  # the current utterance was a "mhm" over the agent: not a turn
         self._words_after_mhm = 0  # voiced frames since then: a caller who goes on was not just saying "mhm"
-        self._real_turn_frames = max(1, bcfg.confirm_ms // 20)
+        self._real_turn_frames = max(1, bcfg.confirm_ms // self.endpointer.frame_ms)
         self._speculation: tuple[int, asyncio.Task[Draft]] | None = None
         self._utterance_no = 0
         self.barge_ins = 0
