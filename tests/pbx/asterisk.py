@@ -110,7 +110,7 @@ def shared_dir() -> Path | None:
 def why_no_asterisk() -> str | None:
     """One line naming why the real-PBX tier cannot run here, or None if it can."""
     if shared_dir() is None:
-        return "real-PBX tier: no ../shared/asterisk/build.sh beside the checkout (set VOICEBRIDGE_SHARED to its parent)"
+        return "real-PBX tier: no ../shared/asterisk/build.sh beside the checkout (set VOICEBRIDGE_SHARED to the directory holding asterisk/build.sh)"
     if shutil.which("cc") is None and shutil.which("gcc") is None:
         return "real-PBX tier: no C compiler to build Asterisk (apt-get install build-essential)"
     return None
