@@ -163,6 +163,13 @@ def store_report(db: Path, call_ids: list[str]) -> dict[str, Any]:
     return report
 
 
+def gc_summary(path: str | None) -> dict[str, Any] | None:
+    if not path or not Path(path).exists():
+        return None
+    watched = json.loads(Path(path).read_text())
+    return {k: v for k, v in watched.items() if k not in ("long_collections", "lags")}
+
+
 def window(turns: list[dict[str, float]], lo: float, hi: float) -> dict[str, float]:
     v2v = [t["v2v_ms"] for t in turns if lo <= t["at_s"] < hi]
     return {"turns": len(v2v), "p50_ms": round(pct(v2v, 50)), "p95_ms": round(pct(v2v, 95)), "max_ms": round(max(v2v, default=float("nan")))}
@@ -191,6 +198,7 @@ def main() -> int:
     parser.add_argument("--note", default="", help="a remark stored with the result (e.g. 'busy machine')")
     parser.add_argument("--trim-s", type=float, default=None, help="models.malloc_trim_interval_s (default: the config's; 0: never)")
     parser.add_argument("--trace-daemon", metavar="FILE", help="run the daemon under tracemalloc; its growth since the warm-up goes to FILE")
+    parser.add_argument("--watch-gc", metavar="FILE", help="record the daemon's garbage collections and event-loop lateness to FILE (JSON)")
     args = parser.parse_args()
 
     tts = Synthesizer(load_voices(parse_config({})))
@@ -213,6 +221,8 @@ def main() -> int:
         traced = Path(__file__).with_name("traced_serve.py")
         warmup_s = min(args.warmup_min * 60, args.minutes * 20)
         command = [sys.executable, str(traced), args.trace_daemon, str(warmup_s), "60", "--", *serve]
+    elif args.watch_gc:  # cheap (a callback per collection, a 10 ms ticker): latency stays comparable
+        command = [sys.executable, str(Path(__file__).with_name("gc_watched_serve.py")), args.watch_gc, "30", "--", *serve]
     else:
         command = [sys.executable, "-m", "voicebridge", *serve]
     daemon = subprocess.Popen(command, stderr=log_path.open("w"))
@@ -245,6 +255,7 @@ def main() -> int:
         "latency_first": window(totals.turns, 0, win), "latency_last": window(totals.turns, span - win, span + 120),
         "client_max_gap_ms": round(max(client_gaps, default=0.0)), "client_gaps_over_40ms": sum(int(t["gaps_over_40"]) for t in totals.turns),
         "warmup_s": warmup, "processes": summarise_processes(samples, warmup),
+        "daemon_gc": gc_summary(args.watch_gc),
         "serve_log_warnings": sum(1 for line in log_path.read_text().splitlines() if " WARNING " in line or " ERROR " in line),
     }
     RESULTS.mkdir(exist_ok=True)
