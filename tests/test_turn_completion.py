@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voicebridge.dialogue.parsers import parse_phone_number
-from voicebridge.turn.turn_completion import Completion, HangoverSettings, decide_hangover, judge_turn, number_state
+from voicebridge.turn.turn_completion import Completion, HangoverSettings, decide_hangover, ends_on_digit, judge_turn, number_state
 
 C, S, OP, U = Completion.COMPLETE, Completion.SENTENCE, Completion.OPEN, Completion.UNFINISHED
 
@@ -83,3 +83,19 @@ def test_number_state_by_prefix(text: str, expected: Completion) -> None:
         assert expected is U
         return
     assert number_state(number) is expected
+
+
+@pytest.mark.parametrize(("text", "inside"), [
+    ("Meine Nummer ist 0171.", True),
+    ("234 5678", True),
+    ("meine Nummer ist null eins sieben", True),
+    ("my number is oh seven seven double", True),
+    ("Meine Nummer ist 0171 und", False),
+    ("Ich wohne in der Hauptstraße 12a.", False),
+    ("Hallo?", False),
+    ("", False),
+])
+def test_a_turn_that_ends_inside_a_number(text: str, inside: bool) -> None:
+    # The incremental transcript takes the whole turn when its head ends like this (Whisper reads a number's groups right
+    # only when it hears them together), and the hangover waits for the rest of the number.
+    assert ends_on_digit(text) is inside

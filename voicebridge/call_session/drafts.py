@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +18,7 @@ from voicebridge.models.scheduler import Timed
 from voicebridge.speech.stt import Transcript
 from voicebridge.speech.tts import speech_chunks
 from voicebridge.turn.endpointer import UtteranceEnded
-
-_ENDS_ON_DIGIT_RE = re.compile(r"\d[\s.,;:!?-]*$")
+from voicebridge.turn.turn_completion import ends_on_digit
 
 
 @dataclass
@@ -128,7 +126,7 @@ class Drafter:
             return await self.transcribe(audio)
         if not head.value.text:  # dropped as noise or a hallucination: nothing to build on
             return await self.transcribe(audio)
-        if _ENDS_ON_DIGIT_RE.search(head.value.text):
+        if ends_on_digit(head.value.text):
             # The caller paused inside a number ("... 0171." | "234 5678."): Whisper reads a number's groups right only
             # when it hears them together (alone, "234 5678." came out "234,678"), so this pass takes the whole turn.
             return await self.transcribe(audio)

@@ -75,6 +75,12 @@ _YES_NO_SLOTS = frozenset({"confirm_number", "caller_id", "transfer_offer"})
 _OPEN_SLOTS = frozenset({"concern", "message", "anything_else", ""})
 
 
+def ends_on_digit(text: str) -> bool:
+    """The last word is a digit or a number word ("… 0171.", "… null eins sieben"): the caller may be inside a number."""
+    words = _WORD_RE.findall(text)
+    return bool(words) and (words[-1].isdigit() or words[-1].lower() in _DIGIT_WORDS)
+
+
 def judge_turn(asking: str, text: str, language: str) -> tuple[Completion, str]:
     """How finished the caller's draft is, given the slot the agent asked for, and why (a few words for the log)."""
     lang = language if language in _TRAILING else "en"
@@ -87,9 +93,9 @@ def judge_turn(asking: str, text: str, language: str) -> tuple[Completion, str]:
     if last in _TRAILING[lang]:
         return Completion.UNFINISHED, f"ends on '{last}'"
     speaking_number = asking in _NUMBER_SLOTS or _NUMBER_CUE_RE.search(text) is not None
-    ends_on_digit = last.isdigit() or last in _DIGIT_WORDS
+    on_digit = ends_on_digit(text)
     number = _last_number(text, language)
-    if speaking_number and ends_on_digit:
+    if speaking_number and on_digit:
         if number is None:
             return Completion.UNFINISHED, "digits, no number yet"
         state = number_state(number)
@@ -97,7 +103,7 @@ def judge_turn(asking: str, text: str, language: str) -> tuple[Completion, str]:
             return Completion.UNFINISHED, f"number cut off ({len(number.number.lstrip('+'))} digits)"
     if asking in _YES_NO_SLOTS and (is_yes(text, language) or is_no(text, language)) and number is None:
         return Completion.COMPLETE, "yes/no to a question"
-    whole_number = speaking_number and ends_on_digit and number is not None and number_state(number) is Completion.COMPLETE
+    whole_number = speaking_number and on_digit and number is not None and number_state(number) is Completion.COMPLETE
     if whole_number and asking == "contact":
         if parse_name(text, language) is not None:
             return Completion.COMPLETE, "a name and a whole phone number"

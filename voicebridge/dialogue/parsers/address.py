@@ -36,6 +36,7 @@ _STREET_PREFIXES = (
     ("vor", "dem"),
     ("vor", "der"),
 )
+_PREFIX_FIRST_WORDS = frozenset(prefix[0] for prefix in _STREET_PREFIXES)
 _EN_STREET_TYPES = frozenset(
     ("street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "dr", "way", "close", "court", "ct", "place", "pl", "boulevard")
     + ("blvd", "crescent", "terrace", "square", "gardens", "grove", "row", "mews", "walk", "hill", "parade")
@@ -247,6 +248,8 @@ def _german_street_at(tokens: Sequence[Token], i: int) -> int | None:
 
 def _prefixed_street_at(tokens: Sequence[Token], i: int) -> int | None:
     """End index of "Am Markt", "An der Alster", "Im Winkel"; these need a house number to be told from "am Montag"."""
+    if tokens[i].fold not in _PREFIX_FIRST_WORDS:  # the common case, checked at every token of every utterance
+        return None
     for prefix in _STREET_PREFIXES:
         names = i + len(prefix)
         if tuple(t.fold for t in tokens[i:names]) != prefix:

@@ -154,11 +154,55 @@ def _negated(tokens: Sequence[Token], start: int, end: int) -> bool:
     return after[:1] in (["nicht"], ["not"]) or (after[:1] in (["noch"], *([w] for w in _INTENSIFIERS)) and after[1:] in (["nicht"], ["not"]))
 
 
+@dataclass(frozen=True)
+class _FirstWords:
+    """A table's phrases by their first word, so a token is tried only against the phrases that can start there."""
+
+    by_word: dict[str, tuple[Phrase, ...]]
+    always: tuple[Phrase, ...]  # compounds ("*rohrbruch" ends a word) and a leading gap: no single first word
+
+    @classmethod
+    def of(cls, phrases: Sequence[Phrase]) -> _FirstWords:
+        by_word: dict[str, list[Phrase]] = {}
+        always = []
+        for phrase in phrases:
+            if phrase.compound or not phrase.words or phrase.words[0] == _GAP:
+                always.append(phrase)
+            else:
+                by_word.setdefault(phrase.words[0], []).append(phrase)
+        return cls({word: tuple(group) for word, group in by_word.items()}, tuple(always))
+
+    def starting(self, fold: str, inflect: bool) -> list[Phrase]:
+        found = list(self.always)
+        for ending in _INFLECTIONS if inflect else ("",):
+            if fold.endswith(ending):
+                found += self.by_word.get(fold[: len(fold) - len(ending)], ())
+        return found
+
+
+# Why a memo: a parser scanned every phrase of a table at every token (a 5 ms dialogue step, 40 ms at worst, on the event
+# loop that paces eight calls' audio). Tables are module constants, so this holds a few dozen entries; the table itself is
+# kept with its index, so its id cannot be reused while the entry lives. A table built per call is indexed, not kept.
+_FIRST_WORDS: dict[int, tuple[Sequence[Phrase], _FirstWords]] = {}
+_MEMO_LIMIT = 256
+
+
+def _first_words(phrases: Sequence[Phrase]) -> _FirstWords:
+    entry = _FIRST_WORDS.get(id(phrases))
+    if entry is not None and entry[0] is phrases:
+        return entry[1]
+    index = _FirstWords.of(phrases)
+    if len(_FIRST_WORDS) < _MEMO_LIMIT:
+        _FIRST_WORDS[id(phrases)] = (phrases, index)
+    return index
+
+
 def find_phrase(tokens: Sequence[Token], phrases: Sequence[Phrase], *, inflect: bool = False, negatable: bool = True, start: int = 0) -> PhraseMatch | None:
     """The earliest match; at one position the longest, so "no problem" beats "no"."""
+    index = _first_words(phrases)
     for i in range(start, len(tokens)):
         best: int | None = None
-        for phrase in phrases:
+        for phrase in index.starting(tokens[i].fold, inflect):
             end = _match_words(tokens, i, phrase, 0, inflect)
             if end is not None and (best is None or end > best) and not (negatable and _negated(tokens, i, end)):
                 best = end

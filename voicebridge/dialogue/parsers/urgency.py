@@ -5,6 +5,7 @@ Only the caller's words decide, never the date.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -93,6 +94,15 @@ class Urgency:
     level: UrgencyLevel
     reason: str = ""
 
+# One table object per language and keyword list, so find_phrase's first-word index is built once, not on every call.
+_SOON_OR_DEADLINE = {lang: _SOON[lang] + _DEADLINE[lang] for lang in _SOON}
+
+
+@functools.lru_cache(maxsize=32)
+def _emergency_table(lang: str, keywords: tuple[str, ...]) -> tuple[Phrase, ...]:
+    custom = phrase_table(*(keyword if " " in keyword.strip() else "*" + keyword.strip() for keyword in keywords if keyword.strip()))
+    return _EMERGENCY[lang] + custom
+
 
 def parse_urgency(text: str, language: str, emergency_keywords: Sequence[str] = ()) -> Urgency:
     """Emergency beats soon beats no_rush; negated keywords ("kein Notfall", "no emergency") do not count.
@@ -101,10 +111,9 @@ def parse_urgency(text: str, language: str, emergency_keywords: Sequence[str] = 
     """
     lang = lang_code(language)
     tokens = tokenize(_FAREWELLS.sub(lambda m: " " * len(m.group()), text))  # same length: reasons are cut from `text`
-    custom = phrase_table(*(keyword if " " in keyword.strip() else "*" + keyword.strip() for keyword in emergency_keywords if keyword.strip()))
     levels: tuple[tuple[UrgencyLevel, Sequence[Phrase], bool], ...] = (
-        ("emergency", _EMERGENCY[lang] + custom, True),
-        ("soon", _SOON[lang] + _DEADLINE[lang], True),
+        ("emergency", _emergency_table(lang, tuple(emergency_keywords)), True),
+        ("soon", _SOON_OR_DEADLINE[lang], True),
         ("no_rush", _NO_RUSH[lang], False),
     )
     for level, phrases, negatable in levels:
