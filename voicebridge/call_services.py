@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from voicebridge.config import Config
 from voicebridge.models.registry import Models
-from voicebridge.models.scheduler import ModelScheduler
+from voicebridge.models.scheduler import ModelScheduler, RunTimes
 from voicebridge.notify.notifier import Notifier
 from voicebridge.pbx.ami_client import AmiClient
 from voicebridge.privacy.recordings import RecordingStore
@@ -37,3 +37,4 @@ class CallServices:
     ami: AmiClient | None = None  # caller number, DID and channel from Asterisk, when [ami] is enabled
     notifier: Notifier | None = None  # call notes: stored, then e-mailed and POSTed in the background ([notify])
     vad_model: object | None = None  # the Silero VAD session every call shares, when [vad] detector uses Silero
+    note_runs: RunTimes = field(default_factory=RunTimes)  # the post-call note model's recent generation times

@@ -12,10 +12,12 @@ from voicebridge.dialogue.call_note import CallNote
 from voicebridge.dialogue.note_proposal import transcript_text
 from voicebridge.dialogue.note_reconcile import reconcile
 from voicebridge.models.instruct import Proposed
-from voicebridge.models.scheduler import LLM, POST_CALL
+from voicebridge.models.scheduler import LLM, POST_CALL, QueueTimeout
 
 log = logging.getLogger(__name__)
 PARSERS = "parsers"
+# However slow the recent notes were, a note may wait this long for the lane, so one fast run can bring the estimate down.
+MIN_QUEUE_WAIT_MS = 1000.0
 
 
 def caller_words(turns: list[tuple[str, str]]) -> str:
@@ -29,9 +31,18 @@ async def post_call_note(svc: CallServices, note: CallNote, turns: list[tuple[st
     if writer is None or not said.strip():
         return reconcile(note, None, said, PARSERS)
     timeout_s = svc.config.models.note_llm.timeout_s
+    # A note that starts too late to finish within the timeout would be generated for nobody, and with a new call every
+    # few seconds (8 calls, back to back) every note then did exactly that: 599 of 610 waited 60 s and were dropped. So a
+    # note still queued when a typical generation no longer fits is not run; the owner gets the parsers' note at once.
+    expected_ms = svc.note_runs.expected_ms(default_ms=timeout_s * 500)
+    max_wait_ms = max(MIN_QUEUE_WAIT_MS, timeout_s * 1000 - expected_ms)
     try:
-        job = await asyncio.wait_for(
-            svc.scheduler.run(writer.propose, transcript_text(turns), language, priority=POST_CALL, lane=LLM), timeout_s)
+        job = await asyncio.wait_for(svc.scheduler.run(writer.propose, transcript_text(turns), language, priority=POST_CALL,
+                                                       lane=LLM, max_wait_ms=max_wait_ms), timeout_s)
+    except QueueTimeout:
+        log.warning("call %s: the note model %s is busy (no start within %.0f s, a note takes about %.0f s); sending the "
+                    "parsers' note", note.call_id, writer.name, max_wait_ms / 1000, expected_ms / 1000)
+        return reconcile(note, None, said, f"{PARSERS}; {writer.name} busy")
     except TimeoutError:
         # The generation itself cannot be interrupted and finishes in its lane; this note does not wait for it.
         log.warning("call %s: the note model %s took over %.0f s; sending the parsers' note", note.call_id, writer.name, timeout_s)
@@ -42,6 +53,7 @@ async def post_call_note(svc: CallServices, note: CallNote, turns: list[tuple[st
     except Exception as exc:  # a model failure costs the model's fields, never the note
         log.warning("call %s: the note model %s failed (%s); sending the parsers' note", note.call_id, writer.name, exc)
         return reconcile(note, None, said, f"{PARSERS}; {writer.name} failed")
+    svc.note_runs.add(job.run_ms)
     proposed: Proposed = job.value
     if proposed.proposal is None:
         return reconcile(note, None, said, f"{PARSERS}; {writer.name} gave no usable answer")

@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -42,6 +43,24 @@ class Timed(Generic[T]):
     value: T
     queued_ms: float  # waiting for the lane's worker
     run_ms: float  # computing
+
+
+class RunTimes:
+    """How long one kind of job has lately run, so a caller of `run` can tell whether a queued one could still finish in
+    time; nothing but a bounded list of figures."""
+
+    def __init__(self, keep: int = 20) -> None:
+        self._recent: deque[float] = deque(maxlen=keep)
+
+    def add(self, run_ms: float) -> None:
+        self._recent.append(run_ms)
+
+    def expected_ms(self, default_ms: float) -> float:
+        """The slowest of the recent runs bar the top tenth; `default_ms` until three have run."""
+        if len(self._recent) < 3:
+            return default_ms
+        ordered = sorted(self._recent)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
 
 
 _Entry = tuple[int, int, Callable[[], None] | None, "Future[Any] | None"]
