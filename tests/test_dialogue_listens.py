@@ -228,3 +228,27 @@ def test_a_number_split_at_the_pause_after_its_area_code_is_joined_and_never_ask
         assert pause.text in ("Ja, bitte weiter.", "Yes, go on."), (first, pause.text)
         assert asked(p.respond(rest).text) == "readback"
         assert p.note().callback_number == whole, (first, rest, p.note().callback_number)
+
+
+def test_a_quote_question_stays_the_concern_through_the_address_and_the_time() -> None:
+    # The question was the call's reason; the floor beside the address and "any time" for the visit are not.
+    p = policy("en")
+    assert asked(p.respond("Hi, could you give me an estimate for replacing the boiler.").text) == "callback_offer"
+    p.respond("Yes, please.")
+    p.respond("My name is Katarzyna Nowak. And my number is 0173 8664566.")
+    p.respond("Yes, that's right.")
+    p.respond("The address is 12a Maple Road, third floor, 80331 Munich.")
+    p.respond("Any time is fine.")
+    note = p.note()
+    assert note.intent == "quote" and "estimate" in note.concern and "boiler" in note.concern, note
+    assert "floor" not in note.concern and "Any time" not in note.concern
+    assert "third floor" in note.address
+
+
+def test_a_name_before_the_company_with_an_article_and_the_number() -> None:
+    p = policy("en")
+    p.respond("The boiler shows an error code.")
+    assert asked(p.respond("Grace Bishop from the Green Dental Practice, 0176 2983114.").text) == "readback"
+    p.respond("Yes, that's right.")
+    note = p.note()
+    assert (note.name, note.company, note.callback_number) == ("Grace Bishop", "Green Dental Practice", "01762983114"), note

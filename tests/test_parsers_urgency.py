@@ -112,6 +112,22 @@ def test_gas_smell_further_from_the_verb() -> None:
         ("de", "Im Keller steht das Wasser.", "emergency"),
         ("de", "Aus dem Rohr spritzt Wasser.", "emergency"),
         ("en", "The cellar is full of water.", "emergency"),
+        # The ceiling named: "Küchendecke", "the kitchen ceiling".
+        ("de", "Bei uns kommt das Wasser durch die Küchendecke.", "emergency"),
+        ("de", "Es tropft von der Badezimmerdecke.", "emergency"),
+        ("en", "Water is coming through the kitchen ceiling.", "emergency"),
+        # A cistern that runs on is a repair; water that will not stop is not.
+        ("en", "The toilet keeps running after it's flushed.", "unknown"),
+        ("en", "The water keeps running and running.", "emergency"),
+        # Soon and no rush, more ways: "heute oder morgen", southern "pressiert", "nichts Dringendes", weeks ahead.
+        ("de", "Heute oder morgen wäre gut.", "soon"),
+        ("en", "Today or tomorrow would be good.", "soon"),
+        ("de", "Es pressiert schon ein bisschen.", "soon"),
+        ("de", "Es pressiert nicht.", "no_rush"),
+        ("de", "Es ist nichts Dringendes.", "no_rush"),
+        ("de", "Irgendwann in den nächsten Wochen.", "no_rush"),
+        ("en", "Any time in the next few weeks is fine.", "no_rush"),
+        ("en", "Nothing urgent.", "no_rush"),
         # A deadline, or a fault that gets worse, is soon.
         ("de", "Bis Donnerstag müsste das schon erledigt sein.", "soon"),
         ("de", "Spätestens Montag, bitte.", "soon"),

@@ -332,6 +332,41 @@ DEV_ONLY: dict[str, object] = {
     "NUMBER_FORMS": ("hesitant",),
     "FILLERS_en": ("um, yeah, so, ", "right, erm, "),
 }
+# Second round, written on 2026-12-02 the same way (from what callers of a trade say, never from the test part): surnames with
+# letters Whisper keeps (Ö, ś), an apostrophe and "Mc"; cisterns, siphons and servicing; water through a named ceiling; more
+# ways to say soon and no hurry.
+_DEV_ROUND_2: dict[str, tuple[object, ...]] = {
+    "NAMES_DE": (("Emine", "Öztürk", "f"), ("Anh", "Nguyen", "f"), ("Wolfgang", "Schmitt", "m"), ("Piotr", "Wiśniewski", "m")),
+    "NAMES_EN": (("Sean", "O'Brien", "m"), ("Fiona", "McDonald", "f")),
+    "CONCERNS_de": (
+        Concern("die Toilettenspülung läuft ständig nach", ("Toilettenspülung",)),
+        Concern("der Siphon unter dem Waschbecken ist undicht", ("Siphon", "undicht")),
+        Concern("die Gastherme müsste mal wieder gewartet werden", ("Gastherme", "gewartet")),
+        Concern("die Heizkörper oben gluckern und werden nicht richtig warm", ("Heizkörper",)),
+    ),
+    "CONCERNS_en": (
+        Concern("the toilet keeps running after it's flushed", ("toilet",)),
+        Concern("the boiler is due for its annual service", ("boiler", "service")),
+        Concern("the radiators upstairs are gurgling and don't get properly warm", ("radiators",)),
+    ),
+    "EMERGENCIES_de": (
+        Concern("bei uns kommt das Wasser durch die Küchendecke", ("Wasser", "Küchendecke"), "emergency"),
+        Concern("im Hausflur riecht es ganz stark nach Gas", ("Gas",), "emergency"),
+    ),
+    "EMERGENCIES_en": (
+        Concern("water is coming through the kitchen ceiling", ("water", "ceiling"), "emergency"),
+        Concern("there's a strong smell of gas in the hallway", ("gas",), "emergency"),
+    ),
+    "URGENCY_de_soon": ("es ist schon ziemlich dringend", "das müsste bald gemacht werden", "heute oder morgen wäre gut"),
+    "URGENCY_de_no_rush": ("das hat Zeit", "nichts Dringendes", "es pressiert nicht"),
+    "URGENCY_en_soon": ("as soon as you can, really", "we'd like it done soon", "today or tomorrow would be good"),
+    "URGENCY_en_no_rush": ("it's not urgent at all", "any time in the next few weeks is fine", "there's no real hurry"),
+    "FILLERS_de": ("naja, ", "hm, also, "),
+    "FILLERS_en": ("so, um, ", "okay, so, "),
+}
+for _key, _more in _DEV_ROUND_2.items():
+    DEV_ONLY[_key] = (*DEV_ONLY.get(_key, ()), *_more)  # type: ignore[misc]
 # Dev-only urgency phrases that already say when (no other preferred time).
 DEV_ASAP_PHRASES = frozenset({"bis Freitag sollte es schon erledigt sein", "wenn es geht, noch vor dem Wochenende", "by Friday if you can",
-                              "before the weekend, if possible", "je früher, desto besser", "the sooner the better"})
+                              "before the weekend, if possible", "je früher, desto besser", "the sooner the better",
+                              "heute oder morgen wäre gut", "today or tomorrow would be good", "as soon as you can, really"})

@@ -101,7 +101,7 @@ _TRAILING_FROM_RE = re.compile(r"\s+(?:from|von|vom|von der)$", re.I)
 _COMPANY_WORD = r"(?:Dr\.|[A-ZÄÖÜ][\w'&-]*)"
 _NAME_BEFORE_COMPANY_RE = re.compile(
     r"(?:\b(?i:hier ist|hier spricht|this is|my name is|mein name ist|ich bin)\s+|^\W*)((?:Dr\.\s+)?[A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+)?)"
-    r"\s+(?i:von der|vom|from)\s+[A-ZÄÖÜ]")
+    r"\s+(?i:von der|vom|from the|from)\s+[A-ZÄÖÜ]")
 _COMPANY_LEAD_WORDS = frozenset("von vom der die das bei hier ist firma from the at for für mit hi hello hallo".split())
 _FROM_COMPANY_RE = re.compile(rf"^,?\s+(?:von der|vom|von|from the|from)\s+({_COMPANY_WORD}(?:\s+(?:{_COMPANY_WORD}|und|and|&))*)")
 
@@ -315,8 +315,10 @@ class SlotFiller:
             s.follow_up = s.follow_up or not s.message
         if message:
             is_question = False  # "Können Sie Herrn Huber ausrichten, dass …?" is the message itself
-        contact_turn = asking in ("contact", "name", "number", "confirm_number", "keypad") and bool(s.questions)
-        if asking in ("concern", "message", "anything_else", "") and not is_question or (not s.concern and not is_question and not contact_turn):
+        # A caller whose question was answered gives their details (and, for a visit, the address and a time) for the call-back:
+        # "Any time is fine" or "third floor" is not what the call is about; the question is.
+        answer_turn = asking in ("contact", "name", "number", "confirm_number", "keypad", "address", "window", "urgency") and bool(s.questions)
+        if asking in ("concern", "message", "anything_else", "") and not is_question or (not s.concern and not is_question and not answer_turn):
             concern = self.concern_words(text, asking, s)
             if concern and concern not in s.concern:
                 s.concern.append(concern)
@@ -345,6 +347,8 @@ class SlotFiller:
         """The caller's own words about the problem: the clauses left once greetings, the name, the number and the address are out."""
         lang = self.language
         clauses = [c.strip() for c in re.split(r"(?<=[.!?;:])\s+|,\s+", text) if c.strip()]
+        # "12a Maple Road, third floor, 80331 Munich": the floor or c/o beside an address belongs to the address.
+        extras = set(_address_extras(text)) if address_in(text, lang) is not None else set()
         keep: list[str] = []
         for clause in clauses:
             bare = _FILLER_RE.sub("", clause).strip(" .,!?:")
@@ -359,7 +363,7 @@ class SlotFiller:
             if phone_in(bare, lang) is not None and (_NUMBER_CLAUSE_RE.search(bare) or len(WORD_RE.findall(bare)) <= 4):
                 continue
             address = parse_address(bare, lang)
-            if address is not None and address.street and len(bare.split()) <= 7:
+            if address is not None and address.street and len(bare.split()) <= 7 or bare in extras:
                 continue
             if is_goodbye(bare, lang) or wants_person(bare, lang) and len(bare.split()) <= 8:
                 continue

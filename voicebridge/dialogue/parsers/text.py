@@ -78,13 +78,14 @@ def tokenize(text: str) -> list[Token]:
 
 # --- phrase tables -----------------------------------------------------------------------------------------------------------------
 # Tables are written in plain German/English and folded once; "…" lets up to three words sit in between ("Heizung ist
-# komplett ausgefallen"), and a leading "*" lets the word end a German compound ("*rohrbruch" finds "Wasserrohrbruch").
+# komplett ausgefallen"), and a "*" before a word lets it end a German compound ("*rohrbruch" finds "Wasserrohrbruch",
+# "durch die *decke" finds "durch die Küchendecke").
 
 _GAP = "…"
 _MAX_GAP = 3
 # No bare "s": "notfalls" means "if need be", not "emergency".
 _INFLECTIONS = ("", "e", "n", "en", "es", "er", "em")
-_NEGATORS = frozenset({"nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "ohne"}) | frozenset(
+_NEGATORS = frozenset({"nicht", "nichts", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "ohne"}) | frozenset(
     {"no", "not", "never", "without", "nothing"}
 )
 # "es eilt überhaupt nicht", "it's really not": a word between the keyword and its negation that only strengthens it.
@@ -99,7 +100,11 @@ def _is_negator(fold: str) -> bool:
 @dataclass(frozen=True)
 class Phrase:
     words: tuple[str, ...]
-    compound: bool
+    compounds: tuple[bool, ...]  # per word: it may end a longer word
+
+    @property
+    def compound(self) -> bool:
+        return self.compounds[0]
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,8 @@ class PhraseMatch:
 
 
 def phrase_table(*entries: str) -> tuple[Phrase, ...]:
-    return tuple(Phrase(tuple(fold_text(word) for word in entry.lstrip("*").split()), entry.startswith("*")) for entry in entries)
+    return tuple(Phrase(tuple(fold_text(word.lstrip("*")) for word in entry.split()), tuple(word.startswith("*") for word in entry.split()))
+                 for entry in entries)
 
 
 def _word_matches(fold: str, word: str, compound: bool, inflect: bool) -> bool:
@@ -137,7 +143,7 @@ def _match_words(tokens: Sequence[Token], j: int, phrase: Phrase, k: int, inflec
         # Whisper sprinkles commas into spoken phrases: "nein, danke", "actually, it's".
         while j < len(tokens) and tokens[j].fold == ",":
             j += 1
-    if j >= len(tokens) or not _word_matches(tokens[j].fold, words[k], phrase.compound and k == 0, inflect):
+    if j >= len(tokens) or not _word_matches(tokens[j].fold, words[k], phrase.compounds[k], inflect):
         return None
     return _match_words(tokens, j + 1, phrase, k + 1, inflect)
 

@@ -30,8 +30,9 @@ _EMERGENCY = {
     + phrase_table("*stromausfall", "kein strom", "strom … ausgefallen", "strom … weg", "*kurzschluss")
     + phrase_table("*brand", "es brennt", "feuer", "es qualmt", "es raucht", "*rauchentwicklung", "*notfall")
     # Water coming in from above or not stopping is an emergency without the word for one (a leak in the flat upstairs).
-    + phrase_table("wasser … durch die decke", "wasser … von der decke", "wasser … aus der decke", "*wasserschaden", "decke … tropft")
-    + phrase_table("tropft … decke", "tropft … von der decke", "tropft … aus der decke", "tropft … durch die decke")
+    # "*decke": the ceiling may be named ("durch die Küchendecke", "von der Badezimmerdecke").
+    + phrase_table("wasser … durch die *decke", "wasser … von der *decke", "wasser … aus der *decke", "*wasserschaden", "*decke … tropft")
+    + phrase_table("tropft … *decke", "tropft … von der *decke", "tropft … aus der *decke", "tropft … durch die *decke")
     + phrase_table("toilette … läuft … über", "klo … läuft … über", "wc … läuft … über", "übergelaufen")
     + phrase_table("badewanne … läuft … über", "*spülung … hört … nicht … auf", "hört nicht mehr auf zu laufen", "läuft und läuft")
     + phrase_table("toilette … hört … nicht … auf", "wasser … hört … nicht … auf", "lässt sich nicht abstellen", "nicht mehr abstellen")
@@ -42,10 +43,12 @@ _EMERGENCY = {
     + phrase_table("no heating", "no heat", "heating … broken", "heating … not working", "heating … stopped working", "boiler … broken down")
     + phrase_table("power cut", "power outage", "no power", "no electricity", "short circuit", "sparks", "sparking")
     + phrase_table("fire", "smoke", "emergency")
-    + phrase_table("water … through the ceiling", "coming through the ceiling", "pouring through the ceiling", "water damage")
+    # "the … ceiling": it may be named ("through the kitchen ceiling").
+    + phrase_table("water … through the … ceiling", "coming through the … ceiling", "pouring through the … ceiling", "water damage")
     + phrase_table("ceiling … dripping", "dripping … ceiling", "ceiling … leaking", "leaking … ceiling")
     + phrase_table("overflowing", "overflowed", "overflows", "won't stop running", "toilet … won't stop", "water … won't stop", "can't turn … off")
-    + phrase_table("cannot turn … off", "keeps running")
+    # Not a bare "keeps running": a cistern that "keeps running after it's flushed" is a repair, not an emergency.
+    + phrase_table("cannot turn … off", "water … keeps running", "keeps running and running")
     + phrase_table("full of water", "water … standing", "standing water", "water … spraying", "spraying … water", "water … pouring out"),
 }
 # A deadline is "soon": "bis Freitag sollte es erledigt sein", "by Friday", "before the weekend"; so is a fault that gets worse.
@@ -63,19 +66,23 @@ _SOON = {
     "de": phrase_table("dringend", "eilig", "eilt", "so schnell wie möglich", "so bald wie möglich", "schnellstmöglich", "möglichst schnell")
     + phrase_table("möglichst bald", "baldmöglichst", "heute noch", "noch heute", "sofort", "umgehend", "zeitnah", "asap", "bald")
     + phrase_table("diese woche noch", "noch diese woche", "noch in dieser woche", "in dieser woche noch", "in den nächsten tagen")
-    + phrase_table("die nächsten tage", "in den kommenden tagen", "so schnell es geht", "so bald es geht", "möglichst zeitnah"),
+    + phrase_table("die nächsten tage", "in den kommenden tagen", "so schnell es geht", "so bald es geht", "möglichst zeitnah")
+    # "pressiert" is southern German for "eilt"; negated ("es pressiert nicht") it is no_rush, below.
+    + phrase_table("heute oder morgen", "pressiert", "pressant"),
     "en": phrase_table("urgent", "urgently", "asap", "as soon as possible", "as soon as you can", "right away", "straight away", "immediately")
     + phrase_table("as quickly as possible", "today if possible", "soon", "sooner rather than later", "this week", "in the next few days")
-    + phrase_table("next couple of days", "in the next couple of days", "within the week", "as quick as you can"),
+    + phrase_table("next couple of days", "in the next couple of days", "within the week", "as quick as you can", "today or tomorrow"),
 }
 _NO_RUSH = {
     "de": phrase_table("keine eile", "nicht … eilig", "eilt nicht", "nicht … dringend", "hat zeit", "hat noch zeit", "kann warten", "keine hektik")
     + phrase_table("kein stress", "in ruhe", "wann es ihnen passt", "wenn sie zeit haben", "irgendwann")
     + phrase_table("wenn sie … zeit haben", "wenn es ihnen passt", "kann … warten", "eilt … nicht", "wenn es passt", "ganz entspannt")
-    + phrase_table("wochen warten", "woche warten", "monat warten", "tage warten"),
+    + phrase_table("wochen warten", "woche warten", "monat warten", "tage warten")
+    + phrase_table("nichts dringend", "nichts eilig", "pressiert nicht", "pressiert … nicht", "nächsten wochen", "nächsten paar wochen"),
     "en": phrase_table("no rush", "no hurry", "not … urgent", "whenever", "in no hurry", "not in a hurry", "can wait", "no pressure")
     + phrase_table("when you have time", "at your convenience", "when it suits you", "when you get a chance", "when you get the chance")
-    + phrase_table("when you get round to it", "when you get around to it", "no … rush", "no … hurry", "can … wait", "in your own time"),
+    + phrase_table("when you get round to it", "when you get around to it", "no … rush", "no … hurry", "can … wait", "in your own time")
+    + phrase_table("next few weeks", "next couple of weeks", "nothing urgent"),
 }
 
 # "Bis bald", "see you soon": a goodbye, not a deadline.
