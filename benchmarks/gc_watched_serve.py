@@ -38,12 +38,13 @@ class Watch:
             self.collections.append((time.monotonic() - self.started, int(info["generation"]), (now - self._began) * 1000))
 
     def gc_ms_between(self, lo: float, hi: float) -> float:
+        """Collection time overlapping [lo, hi]: a collection may end after the loop woke (finalizers let it run)."""
         total = 0.0
         for end, _, ms in reversed(self.collections[-200:]):
+            begin = end - ms / 1000
             if end < lo:
                 break
-            if end <= hi + 0.001:
-                total += ms
+            total += max(0.0, min(end, hi) - max(begin, lo)) * 1000
         return total
 
     async def tick(self) -> None:
