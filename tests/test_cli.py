@@ -133,35 +133,52 @@ def test_kill_mid_call_loses_nothing_and_restart_recovers(tmp_path: Path, serve:
     speech = say("I am calling about a blocked drain in the kitchen.")
     db = tmp_path / "calls.db"
 
-    async def talk() -> str:
-        peer = AsteriskPeer("127.0.0.1", served.port)
+    def stored_caller_turns(call_id: str) -> int:
+        conn = sqlite3.connect(db)
+        try:
+            return int(conn.execute("select count(*) from turns where call_id=? and role='caller'", [call_id]).fetchone()[0])
+        finally:
+            conn.close()
+
+    async def until_stored(peer: AsteriskPeer) -> bool:
         await peer.connect()
         await peer.wait_for_speech(0, 10)
         await peer.wait_for_quiet(0.8, 20)
         await peer.say(speech)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            rows = sqlite3.connect(db).execute("select text from turns where call_id=? and role='caller'", [peer.call_id]).fetchall()
-            if rows:
-                break
+            if stored_caller_turns(peer.call_id):
+                return True
             await asyncio.sleep(0.1)
-        served.stop(signal.SIGKILL)  # no chance to clean up
-        await peer.hang_up()
-        return peer.call_id
+        return False
 
-    call_id = asyncio.run(talk())
+    async def talk() -> list[str]:
+        # Killed with four calls up, not one: every call's spoken turn must survive.
+        peers = [AsteriskPeer("127.0.0.1", served.port) for _ in range(4)]
+        stored = await asyncio.gather(*(until_stored(peer) for peer in peers))
+        served.stop(signal.SIGKILL)  # no chance to clean up
+        for peer in peers:
+            await peer.hang_up()
+        assert all(stored), stored
+        return [peer.call_id for peer in peers]
+
+    call_ids = asyncio.run(talk())
     conn = sqlite3.connect(db)
-    texts = [r[0] for r in conn.execute("select text from turns where call_id=? order by seq", [call_id])]
-    assert any("drain" in t.lower() for t in texts), texts
-    assert conn.execute("select ended_at from calls where id=?", [call_id]).fetchone()[0] is None
-    # A reply cut off by the kill is not stored as said in full: until it played to the end it is marked interrupted.
-    playing = conn.execute("select count(*) from turns where call_id=? and role='agent' and ended_at='' and interrupted=0", [call_id])
-    assert playing.fetchone()[0] == 0
+    for call_id in call_ids:
+        texts = [r[0] for r in conn.execute("select text from turns where call_id=? order by seq", [call_id])]
+        assert any("drain" in t.lower() for t in texts), texts
+        assert conn.execute("select ended_at from calls where id=?", [call_id]).fetchone()[0] is None
+        # A reply cut off by the kill is not stored as said in full: until it played to the end it is marked interrupted.
+        playing = conn.execute("select count(*) from turns where call_id=? and role='agent' and ended_at='' and interrupted=0", [call_id])
+        assert playing.fetchone()[0] == 0
     conn.close()
 
     restarted = serve(config)
-    row = sqlite3.connect(db).execute("select end_reason, ended_at from calls where id=?", [call_id]).fetchone()
-    assert row[0] == "daemon_restart" and row[1]
+    conn = sqlite3.connect(db)
+    for call_id in call_ids:
+        row = conn.execute("select end_reason, ended_at from calls where id=?", [call_id]).fetchone()
+        assert row[0] == "daemon_restart" and row[1], call_id
+    conn.close()
     assert restarted.stop() == 0
 
 

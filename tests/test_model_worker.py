@@ -3,6 +3,7 @@ restarted under the call that found it dead, and a missing model that still stop
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -110,6 +111,32 @@ async def test_a_killed_worker_is_restarted_and_the_call_it_was_on_still_answere
     assert worker.pid not in (None, old)
     heard = await services.scheduler.run(services.models.stt.transcribe, speech.value.pcm, 8000, "en")
     assert "morning" in heard.value.text.lower()
+
+
+async def test_the_speech_worker_killed_under_four_calls_and_every_call_goes_on(daemon: Daemon, say: Callable[..., bytes]) -> None:
+    # The fault under load: four callers greeted, the speech process killed, then each speaks and is answered (the
+    # first transcription to find it dead restarts it, the others wait for the new one), and each turn is stored.
+    worker = daemon.model_worker
+    assert worker is not None and daemon.audiosocket is not None
+    speech = say("My heating is broken.")
+    peers = [AsteriskPeer("127.0.0.1", daemon.audiosocket.port) for _ in range(4)]
+    await asyncio.gather(*(greet_and_wait(peer) for peer in peers))
+    old = worker.pid
+    assert old is not None
+    os.kill(old, signal.SIGKILL)
+
+    async def speak_and_hear(peer: AsteriskPeer) -> bool:
+        sent = await peer.say(speech)
+        return await peer.wait_for_speech(sent.last_sample_at, 90) is not None
+
+    answered = await asyncio.gather(*(speak_and_hear(peer) for peer in peers))
+    assert all(answered), answered
+    assert worker.pid not in (None, old) and _gone(old)
+    for peer in peers:
+        await peer.hang_up()
+        row = await wait_call_closed(daemon, peer.call_id)
+        assert row["end_reason"] == "caller_hangup"
+        assert "heating" in " ".join(caller_turns(daemon, peer.call_id)).lower()
 
 
 async def test_a_missing_model_stops_start_up_with_one_line(tmp_path: Path) -> None:

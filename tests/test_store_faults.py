@@ -1,5 +1,6 @@
-"""The database failing under live calls, through the real daemon: another process holding an exclusive lock for 15 s,
-and the disk filling up (a real, tiny tmpfs). Calls go on at once, nothing is lost, and the turns land afterwards."""
+"""The database failing under live calls, through the real daemon with four calls up: another process holding an
+exclusive lock for 15 s, and the disk filling up (a real, tiny tmpfs). Calls go on at once, nothing is lost, and the
+turns land afterwards."""
 
 from __future__ import annotations
 
@@ -38,20 +39,26 @@ async def talk(daemon: Daemon, speech: bytes) -> AsteriskPeer:
     return peer
 
 
+LOAD_CALLS = 4  # the faults below hit a daemon with this many calls up at once, not an idle one
+
+
 async def test_an_exclusive_lock_held_15_s_delays_no_call_and_loses_nothing(start_daemon: DaemonFactory, say: Callable[..., bytes]) -> None:
     daemon = await start_daemon()
     db = daemon.config.database_path
     locker = await hold_exclusive_lock(db, 15)
     try:
-        peer = await talk(daemon, say("My heating is broken."))  # greeted and answered while the lock is held
-        assert locker.returncode is None, "the call only went on after the lock was released"
-        await peer.hang_up()
-        assert caller_texts(db, peer.call_id) == []  # nothing could be written yet ...
+        # Every call is greeted and answered while the lock is held.
+        peers = await asyncio.gather(*(talk(daemon, say("My heating is broken.")) for _ in range(LOAD_CALLS)))
+        assert locker.returncode is None, "the calls only went on after the lock was released"
+        for peer in peers:
+            await peer.hang_up()
+        assert all(caller_texts(db, peer.call_id) == [] for peer in peers)  # nothing could be written yet ...
     finally:
         await locker.wait()
-    row = await wait_call_closed(daemon, peer.call_id, timeout=60)  # ... and all of it once the lock is gone
-    assert row["end_reason"] == "caller_hangup"
-    assert any("heating" in t.lower() for t in caller_texts(db, peer.call_id))
+    for peer in peers:  # ... and all of it once the lock is gone
+        row = await wait_call_closed(daemon, peer.call_id, timeout=60)
+        assert row["end_reason"] == "caller_hangup"
+        assert any("heating" in t.lower() for t in caller_texts(db, peer.call_id)), peer.call_id
 
 
 @pytest.fixture
@@ -88,17 +95,19 @@ async def test_a_full_disk_keeps_calls_going_and_writes_the_turns_when_space_ret
     daemon = await start_daemon(storage={"database": str(tiny_disk / "calls.db")})
     db = daemon.config.database_path
     filler = fill(tiny_disk)
-    peer = await talk(daemon, say("My heating is broken."))  # greeted and answered on a full disk
-    await peer.hang_up()
+    peers = await asyncio.gather(*(talk(daemon, say("My heating is broken.")) for _ in range(LOAD_CALLS)))  # answered on a full disk
+    for peer in peers:
+        await peer.hang_up()
     for _ in range(100):  # the writer's first attempt, on its own thread
         if "database or disk is full" in caplog.text:
             break
         await asyncio.sleep(0.1)
     assert "call store write failed (database or disk is full)" in caplog.text  # one clear line
     filler.unlink()  # space returns
-    row = await wait_call_closed(daemon, peer.call_id, timeout=60)
-    assert row["end_reason"] == "caller_hangup"
-    assert any("heating" in t.lower() for t in caller_texts(db, peer.call_id))
+    for peer in peers:
+        row = await wait_call_closed(daemon, peer.call_id, timeout=60)
+        assert row["end_reason"] == "caller_hangup"
+        assert any("heating" in t.lower() for t in caller_texts(db, peer.call_id)), peer.call_id
     conn = sqlite3.connect(db)
     assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     conn.close()
