@@ -24,12 +24,16 @@ def caller_words(turns: list[tuple[str, str]]) -> str:
     return " ".join(text for speaker, text in turns if speaker == "caller")
 
 
-async def post_call_note(svc: CallServices, note: CallNote, turns: list[tuple[str, str]], language: str) -> CallNote:
-    """The note to store and send: the parsers' note reconciled with the model's proposal, or marked why not."""
+async def post_call_note(svc: CallServices, note: CallNote, turns: list[tuple[str, str]], language: str,
+                         drafted: Proposed | None = None) -> CallNote:
+    """The note to store and send: the parsers' note reconciled with the model's proposal, or marked why not.
+    `drafted`: the model's proposal made during the call (call_session/note_draft.py), still valid for this note."""
     writer = svc.models.writer
     said = caller_words(turns)
     if writer is None or not said.strip():
         return reconcile(note, None, said, PARSERS)
+    if drafted is not None and drafted.proposal is not None:
+        return reconcile(note, drafted.proposal, said, f"{PARSERS}+{writer.name} (drafted during the call)")
     timeout_s = svc.config.models.note_llm.timeout_s
     # A note that starts too late to finish within the timeout would be generated for nobody, and with a new call every
     # few seconds (8 calls, back to back) every note then did exactly that: 599 of 610 waited 60 s and were dropped. So a

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from voicebridge.call_session.context import CallContext
 from voicebridge.call_session.drafts import Draft, Drafter
 from voicebridge.call_session.events import CallEnded
+from voicebridge.call_session.note_draft import NoteDrafter
 from voicebridge.call_session.speaker import Speaker
 from voicebridge.call_session.turn_log import TurnLog
 from voicebridge.call_session.turn_taking import ResponderInput
@@ -44,6 +45,7 @@ class Responder:
         self._speaker = Speaker(ctx, turns)
         self._end = end
         self._hint_tasks: set[asyncio.Task[None]] = set()
+        self._note_draft = NoteDrafter(ctx.svc, ctx.info.call_id, ctx.language)
 
     async def run(self) -> None:
         ctx = self._ctx
@@ -112,6 +114,8 @@ class Responder:
             self._hint_tasks.add(task)
             task.add_done_callback(self._hint_tasks.discard)
         self._dispatch_emergency()
+        if ctx.dialogue.asking == "anything_else":  # the note is as good as complete: draft it while the caller answers
+            self._note_draft.start(self.current_note(), list(self._turns.transcript))
         if reply.refuse_recording:
             await ctx.refuse_recording()
         # drafted: the dialogue and first audio were computed during the hangover, off the caller's wait
@@ -221,11 +225,14 @@ class Responder:
         if self._turns.caller_turns == 0 and not _has_content(note):
             # A scanner, a misdial or a broken peer: nobody spoke and nothing was keyed, so nobody gets an e-mail.
             log.info("call %s: no call note (no caller speech, nothing keyed)", ctx.info.call_id)
+            self._note_draft.cancel()
             return
         store = ctx.svc.store
         try:
             await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), "parsers (note model pending)")
-            note = await post_call_note(ctx.svc, note, list(self._turns.transcript), ctx.language)
+            draft = await self._note_draft.usable(note, wait_s=ctx.svc.config.models.note_llm.timeout_s)
+            note = await post_call_note(ctx.svc, note, list(self._turns.transcript), ctx.language,
+                                        drafted=draft.proposed if draft is not None else None)
             await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), note.extra.get("note_source", ""))
         except asyncio.CancelledError:
             log.info("call %s: no call note, the daemon is stopping", ctx.info.call_id)
