@@ -26,7 +26,7 @@ LATE_S = 0.030
 class Watch:
     def __init__(self) -> None:
         self.started = time.monotonic()
-        self.collections: list[tuple[float, int, float]] = []  # (end s since start, generation, ms)
+        self.collections: list[tuple[float, int, float, int]] = []  # (end s since start, generation, ms, objects freed)
         self.lags: list[tuple[float, float, float]] = []  # (s since start, lateness ms, gc ms inside that interval)
         self._began = 0.0
 
@@ -35,12 +35,13 @@ class Watch:
         if phase == "start":
             self._began = now
         else:
-            self.collections.append((time.monotonic() - self.started, int(info["generation"]), (now - self._began) * 1000))
+            self.collections.append((time.monotonic() - self.started, int(info["generation"]), (now - self._began) * 1000,
+                                     int(info["collected"])))
 
     def gc_ms_between(self, lo: float, hi: float) -> float:
         """Collection time overlapping [lo, hi]: a collection may end after the loop woke (finalizers let it run)."""
         total = 0.0
-        for end, _, ms in reversed(self.collections[-200:]):
+        for end, _, ms, _ in reversed(self.collections[-200:]):
             begin = end - ms / 1000
             if end < lo:
                 break
@@ -59,7 +60,7 @@ class Watch:
 
     def summary(self) -> dict[str, Any]:
         by_gen: dict[int, list[float]] = {}
-        for _, gen, ms in self.collections:
+        for _, gen, ms, _ in self.collections:
             by_gen.setdefault(gen, []).append(ms)
         lags = list(self.lags)
         return {
