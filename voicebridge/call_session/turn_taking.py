@@ -108,8 +108,12 @@ class TurnTaker:
             out.paused = True
         elif verdict is Verdict.RESUME:
             out.paused = False
-            self._backchannel = True  # the words that paused us were a "mhm": no turn of their own
-            self._words_after_mhm = 0
+            ep = self.endpointer
+            # Only a short burst is a "mhm". An utterance that already held more speech than a barge-in needs stays the
+            # caller's turn: the agent's next chunk started over its last word (a stalled read-back, in the soak).
+            if not (ep.in_speech and ep.speech_frames >= self._real_turn_frames):
+                self._backchannel = True  # the words that paused us were a "mhm": no turn of their own
+                self._words_after_mhm = 0
         elif verdict is Verdict.INTERRUPT:
             self.barge_ins += 1
             self._backchannel = False  # whatever paused us before, the caller has taken the turn now
