@@ -52,7 +52,7 @@ async def test_a_draft_of_an_unchanged_note_is_used_and_the_model_ran_once(sched
     drafter.start(note, TURNS)
     drafter.start(note, TURNS)  # once per call
     draft = await drafter.usable(dataclasses.replace(note), wait_s=5)
-    assert draft is not None and draft.proposed.proposal is not None and draft.proposed.proposal.summary.startswith("Peter")
+    assert draft is not None and draft.proposal is not None and draft.proposal.summary.startswith("Peter")
     assert len(writer.started) == 1
 
 

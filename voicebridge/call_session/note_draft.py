@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 
 from voicebridge.call_services import CallServices
 from voicebridge.dialogue.call_note import CallNote
@@ -26,13 +25,6 @@ log = logging.getLogger(__name__)
 IDLE_START_MS = 200.0
 
 
-@dataclass(frozen=True)
-class NoteDraft:
-    basis: str  # the parsers' note (JSON) the model read the call beside
-    proposed: Proposed
-    run_ms: float
-
-
 class NoteDrafter:
     """One call's draft: started at most once, used at hang-up only if the note is what it was when the draft began."""
 
@@ -40,7 +32,7 @@ class NoteDrafter:
         self._svc = svc
         self._call_id = call_id
         self._language = language
-        self._task: asyncio.Task[NoteDraft | None] | None = None
+        self._task: asyncio.Task[Proposed | None] | None = None
         self._basis = ""  # the parsers' note (JSON) when the draft began
 
     @property
@@ -54,7 +46,7 @@ class NoteDrafter:
         self._basis = note.to_json()
         self._task = asyncio.create_task(self._draft(transcript_text(turns)))
 
-    async def _draft(self, transcript: str) -> NoteDraft | None:
+    async def _draft(self, transcript: str) -> Proposed | None:
         writer = self._svc.models.writer
         assert writer is not None
         try:
@@ -68,9 +60,10 @@ class NoteDrafter:
             return None
         self._svc.note_runs.add(job.run_ms)  # what a generation takes: the busy rule of post_call_note uses it
         log.info("call %s: note drafted during the call by %s in %.0f ms", self._call_id, writer.name, job.run_ms)
-        return NoteDraft(self._basis, job.value, job.run_ms)
+        proposed: Proposed = job.value
+        return proposed
 
-    async def usable(self, note: CallNote, wait_s: float) -> NoteDraft | None:
+    async def usable(self, note: CallNote, wait_s: float) -> Proposed | None:
         """The draft, when the parsers' note is still what the model read beside; a draft still running is waited for
         up to `wait_s` (it is already on the core; a new generation would queue behind it)."""
         task = self._task
@@ -87,7 +80,7 @@ class NoteDrafter:
             if task.cancelled():
                 return None  # the draft was dropped (the daemon stopping abandons the lane): the usual path decides
             raise
-        if draft is None or draft.proposed.proposal is None:
+        if draft is None or draft.proposal is None:
             return None
         return draft
 

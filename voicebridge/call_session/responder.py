@@ -232,7 +232,7 @@ class Responder:
             await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), "parsers (note model pending)")
             draft = await self._note_draft.usable(note, wait_s=ctx.svc.config.models.note_llm.timeout_s)
             note = await post_call_note(ctx.svc, note, list(self._turns.transcript), ctx.language,
-                                        drafted=draft.proposed if draft is not None else None)
+                                        drafted=draft)
             await store.submit(store.store.set_note, ctx.info.call_id, note.to_json(), note.extra.get("note_source", ""))
         except asyncio.CancelledError:
             log.info("call %s: no call note, the daemon is stopping", ctx.info.call_id)
