@@ -21,7 +21,8 @@ SUDO=""
 if ! command -v pico2wave >/dev/null; then
   need_apt+=(libttspico-utils libttspico0 libttspico-data)
   . /etc/os-release
-  if [ "${ID:-}" = debian ] && ! apt-cache show libttspico-utils >/dev/null 2>&1; then
+  # `apt-cache show` succeeds for a package that is only named by another one, so ask for an installable version.
+  if [ "${ID:-}" = debian ] && ! apt-cache policy libttspico-utils 2>/dev/null | grep -Eq 'Candidate: [^(]'; then
     if [ -f /etc/apt/sources.list.d/debian.sources ]; then
       echo "install: adding Debian's non-free component to /etc/apt/sources.list.d/debian.sources (for the SVOX Pico voice)"
       $SUDO sed -i -E '/^Components:/{/ non-free( |$)/!s/$/ non-free/}' /etc/apt/sources.list.d/debian.sources

@@ -108,3 +108,36 @@ async def test_abandoning_a_lane_frees_its_awaiters_and_leaves_the_other_lane_al
         await scheduler.run(time.sleep, 5, priority=POST_CALL, lane=LLM)
     assert (await scheduler.run(time.sleep, 0.01, lane=SPEECH)).run_ms >= 5
     scheduler.shutdown()
+
+
+async def test_an_awaiter_cancelled_while_its_optional_job_runs_leaves_no_unread_error() -> None:
+    """A note draft cancelled at hang-up while its generation runs: the generation's later error is nobody's, and must
+    not surface as asyncio's "Future exception was never retrieved" (or run at all, when it had not started)."""
+    import gc
+
+    scheduler = ModelScheduler()
+    loop = asyncio.get_running_loop()
+    unread: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: unread.append(context))
+    running = threading.Event()
+
+    def failing() -> None:
+        running.set()
+        time.sleep(0.2)
+        raise RuntimeError("note model server unreachable")
+
+    ran: list[str] = []
+    draft = asyncio.create_task(scheduler.run(failing, priority=POST_CALL, lane=LLM, max_wait_ms=5000))
+    queued = asyncio.create_task(scheduler.run(ran.append, "late draft", priority=POST_CALL, lane=LLM, max_wait_ms=5000))
+    await loop.run_in_executor(None, running.wait, 2)
+    draft.cancel()
+    queued.cancel()
+    for task in (draft, queued):
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    await asyncio.sleep(0.4)  # the running generation fails now, with no one awaiting it
+    await scheduler.run(time.sleep, 0.01, lane=LLM)
+    gc.collect()  # an unread exception is reported when its future is collected
+    await asyncio.sleep(0)
+    assert unread == [] and ran == []
+    scheduler.shutdown()

@@ -139,6 +139,12 @@ class ModelScheduler:
                     waiting.cancel()
                     raise QueueTimeout(f"{getattr(fn, '__qualname__', fn)} did not start within {max_wait_ms:.0f} ms in lane {lane}")
             value, started, finished = await waiting
+        except asyncio.CancelledError:
+            # The awaiter went away (a call hung up, a draft was dropped) while `waiting` was only watched by
+            # asyncio.wait: cancel it too, so a job not yet started never runs and the outcome of one already running
+            # (a ModelError, say) is not left behind as a "Future exception was never retrieved".
+            waiting.cancel()
+            raise
         finally:
             awaited.discard(waiting)
         return Timed(value, (started - submitted) * 1000, (finished - started) * 1000)
