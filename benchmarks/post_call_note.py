@@ -1,14 +1,16 @@
 """Post-call note benchmark: the parsers alone, each instruct model alone, and each combined with the parsers
 (voicebridge/dialogue/note_reconcile.py), on the generated callers of tests/conversations (simulated conversations).
 
-Proposals are cached in benchmarks/results/post_call_proposals.json, so rescoring a reconciliation change costs no
-model time. Tune only on --part dev; report --part test. Example:
+Proposals are cached in benchmarks/results/post_call_proposals.json by model, caller and transcript, so rescoring a
+reconciliation change costs no model time (a dialogue change that alters a transcript asks the model again).
+Tune only on --part dev; report --part test. Example:
     python -m benchmarks.post_call_note --part test --limit 40 --models qwen2.5-coder-1.5b,qwen2.5-coder-0.5b,gemma-270m
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import statistics
@@ -77,11 +79,14 @@ def main() -> None:
         took: list[float] = []
         alone, combined = [], []
         for d in dialogues:
-            key = f"{name}|{d.facts.id}"
+            transcript = transcript_text(d.transcript)
+            # Keyed by what the model read, not only by who called: after a dialogue change the same caller's call
+            # reads differently, and a proposal for the old transcript would be scored against the new note.
+            key = f"{name}|{d.facts.id}|{hashlib.sha256(transcript.encode()).hexdigest()[:12]}"
             if key not in cache:
                 if writer is None:
                     continue
-                proposed = writer.propose(transcript_text(d.transcript), d.facts.language)
+                proposed = writer.propose(transcript, d.facts.language)
                 cache[key] = {"proposal": proposed.proposal.__dict__ if proposed.proposal else None, "ms": proposed.took_ms}
                 CACHE.write_text(json.dumps(cache, ensure_ascii=False, indent=0))
                 print(f"{key}: {proposed.took_ms:.0f} ms", file=sys.stderr, flush=True)

@@ -4,6 +4,9 @@ way of rendering the digits for the TTS (pauses, "oh" or "zero"), taken to 8 kHz
 Sets: `tune` (seed 1, the renderings are chosen on it) and `held` (seed 2, reported once the choice is made).
 Scores: read-backs with every digit right, in order; digit errors (edit distance over the digit strings) per digit.
 Run: PYTHONPATH=. python benchmarks/readback_intelligibility.py --set tune [--languages en] [--renderings shipped oh]
+`--contexts none profile` also hears every read-back with the example profile as Whisper's context
+(`[models.stt] hotwords = "profile"`): a digit string read out is what a caller's number sounds like, so this is where
+the context could cost digits ("five, five, five" heard as two fives).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from voicebridge.config import parse_config  # noqa: E402
 from voicebridge.dialogue.parsers import parse_phone_number  # noqa: E402
 from voicebridge.dialogue.parsers.phone import PhoneNumber  # noqa: E402
 from voicebridge.dialogue.phrases import PHRASES  # noqa: E402
-from voicebridge.models.registry import whisper_dir  # noqa: E402
+from voicebridge.models.registry import profile_hotwords, whisper_dir  # noqa: E402
 from voicebridge.speech.stt import Transcriber  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -77,9 +80,13 @@ def main() -> None:
     parser.add_argument("--renderings", nargs="+", default=["shipped"], choices=list(RENDERINGS))
     parser.add_argument("--voices", nargs="+", default=["piper", "pico"], help="voices whose name contains one of these")
     parser.add_argument("--show", action="store_true", help="print every read-back that lost a digit")
+    parser.add_argument("--contexts", nargs="+", default=["none"], choices=("none", "profile"), help="Whisper's context")
     args = parser.parse_args()
-    stt_cfg = parse_config({}).models.stt
-    stt = Transcriber(whisper_dir(parse_config({})), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s)
+    config = parse_config({})
+    stt_cfg = config.models.stt
+    contexts = {"none": None, "profile": profile_hotwords(config)}
+    hearers = {c: Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size,
+                              stt_cfg.window_s, contexts[c]) for c in args.contexts}
     rows = []
     for language in args.languages:
         phones = [parse_phone_number(n, language) for n in random_numbers(language, SEEDS[args.set], args.count)]
@@ -91,7 +98,7 @@ def main() -> None:
             for rendering in args.renderings:
                 texts = [PHRASES[language]["readback"].format(digits=RENDERINGS[rendering](p, language)) for p in phones if p]
                 audio = [synthesize(voice, t)[0] for t in texts]
-                for line in args.lines:
+                for line, (context, stt) in ((line, h) for line in args.lines for h in hearers.items()):
                     exact = digit_errors = digit_count = 0
                     for phone, text, chunks in zip(phones, texts, audio, strict=True):
                         assert phone is not None
@@ -102,13 +109,16 @@ def main() -> None:
                         digit_errors += edit_distance(list(want), list(got))
                         digit_count += len(want)
                         if args.show and got != want:
-                            print(f"  [{name} {rendering} {line}] {text!r} -> {heard!r}")
+                            print(f"  [{name} {rendering} {line} context={context}] {text!r} -> {heard!r}")
                     row = {"set": args.set, "language": language, "voice": name, "rendering": rendering, "line": line,
-                           "exact": exact, "readbacks": len(texts), "digit_error_rate": round(digit_errors / digit_count, 4)}
+                           "context": context, "exact": exact, "readbacks": len(texts),
+                           "digit_error_rate": round(digit_errors / digit_count, 4)}
                     rows.append(row)
-                    print(f"{language} {name:12} {rendering:14} {line:4} exact {exact}/{len(texts)}  digit errors {row['digit_error_rate']:.1%}", flush=True)
+                    print(f"{language} {name:12} {rendering:14} {line:4} context {context:7} exact {exact}/{len(texts)}  "
+                          f"digit errors {row['digit_error_rate']:.1%}", flush=True)
                     RESULTS.mkdir(exist_ok=True)
-                    (RESULTS / f"readback_{args.set}.json").write_text(json.dumps({"rows": rows}, indent=1), encoding="utf-8")
+                    suffix = "" if args.contexts == ["none"] else "_contexts"
+                    (RESULTS / f"readback_{args.set}{suffix}.json").write_text(json.dumps({"rows": rows}, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

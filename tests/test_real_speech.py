@@ -84,11 +84,18 @@ def test_the_context_said_back_on_noise_is_not_a_caller_word() -> None:
     context = profile_hotwords(config)
     stt = Transcriber(whisper_dir(config), "cpu", "int8", 2, 1, 10.0, context)
     t = np.arange(int(8000 * 2.5)) / 8000
-    hiss = to_pcm((0.03 * np.random.default_rng(0).standard_normal(len(t)) + 0.02 * np.sin(2 * np.pi * 50 * t)).astype(np.float32))
-    samples = resample(to_float(hiss), 8000, 16000).astype(np.float32)
-    said_back = stt._transcribe(samples, "de", context["de"])[0]
-    assert echoes_context(said_back, context["de"]), said_back  # the case under test: the context alone, from noise
-    heard = stt.transcribe(hiss, 8000, "de")
-    assert heard.text == stt._transcribe(samples, "de", "")[0] and "Musterbetrieb" not in heard.text, heard
+    echoed = 0
+    # Which noises Whisper turns into the context depends on the CPU's int8 arithmetic (seed 0 on one machine, seed 10
+    # on another), so the test hears many and needs the case under test, the context alone from noise, among them.
+    for seed in range(16):
+        hiss = to_pcm((0.03 * np.random.default_rng(seed).standard_normal(len(t)) + 0.02 * np.sin(2 * np.pi * 50 * t)).astype(np.float32))
+        samples = resample(to_float(hiss), 8000, 16000).astype(np.float32)
+        said_back = stt._transcribe(samples, "de", context["de"])[0]
+        if not echoes_context(said_back, context["de"]):
+            continue
+        echoed += 1
+        heard = stt.transcribe(hiss, 8000, "de")
+        assert heard.text == stt._transcribe(samples, "de", "")[0] and "Musterbetrieb" not in heard.text, (seed, heard)
+    assert echoed, "no noise was heard as the context: the guard went untested"
     town = Synthesizer({"de": PicoVoiceBackend("de")}).synthesize("Unterhaching.", "de", 8000)
     assert "Unterhaching" in stt.transcribe(GAP + town.pcm + GAP, 8000, "de").text

@@ -14,9 +14,19 @@ from tests.wer import digits, word_errors
 from voicebridge.audio.pcm import resample_pcm, rms_dbfs, to_float
 from voicebridge.config import parse_config
 from voicebridge.doctor import _german_voice
-from voicebridge.models.registry import Models, load_voices
+from voicebridge.models.registry import load_voices, whisper_dir
 from voicebridge.speech.pico import PicoVoiceBackend
+from voicebridge.speech.stt import Transcriber
 from voicebridge.speech.tts import Synthesizer
+
+
+@pytest.fixture(scope="module")
+def listener() -> Transcriber:
+    """Whisper as a stand-in for the caller's ear: the shipped decoding without the business's words as context
+    (`hotwords`). That context helps us hear callers; a caller hearing our voice has none, so the voice is judged without it."""
+    config = parse_config({})
+    stt = config.models.stt
+    return Transcriber(whisper_dir(config), stt.device, stt.compute_type, stt.threads, stt.beam_size, stt.window_s)
 
 
 def test_pico_is_the_default_german_voice_and_english_stays_piper() -> None:
@@ -64,40 +74,40 @@ def test_ulaw_round_trip_keeps_speech_quality() -> None:
     assert 30 < snr < 45  # G.711 µ-law gives about 38 dB on a loud tone: encoded, not passed through
 
 
-def test_whisper_understands_pico_greeting_and_read_back_over_ulaw(models: Models) -> None:
+def test_whisper_understands_pico_greeting_and_read_back_over_ulaw(listener: Transcriber) -> None:
     """Regression, not a claim (benchmarks/intelligibility.py has the table): Pico's German on an 8 kHz µ-law line."""
     voice = Synthesizer({"de": PicoVoiceBackend("de")})
     phrases = agent_phrases("de")
     greeting = phrases[0].text
-    heard = models.stt.transcribe(ulaw_round_trip(voice.synthesize(greeting, "de", 8000).pcm), 8000, "de").text
+    heard = listener.transcribe(ulaw_round_trip(voice.synthesize(greeting, "de", 8000).pcm), 8000, "de").text
     errors, words = word_errors(greeting, heard, "de")
     assert errors / words < 0.25, heard
     oncall = next(p for p in phrases if p.kind == "readback" and p.text.startswith("Unseren Notdienst"))
-    heard = models.stt.transcribe(ulaw_round_trip(voice.synthesize(oncall.text, "de", 8000).pcm), 8000, "de").text
+    heard = listener.transcribe(ulaw_round_trip(voice.synthesize(oncall.text, "de", 8000).pcm), 8000, "de").text
     assert digits(heard, "de") == oncall.digits, heard
 
 
 
-def _misheard_read_backs(models: Models, language: str, line: str, tts: dict[str, str] | None = None) -> list[tuple[str, str]]:
+def _misheard_read_backs(listener: Transcriber, language: str, line: str, tts: dict[str, str] | None = None) -> list[tuple[str, str]]:
     voice = Synthesizer(load_voices(parse_config({"models": {"tts": tts or {}}})))
     misheard = []
     for phrase in (p for p in agent_phrases(language) if p.kind == "readback"):
         pcm = voice.synthesize(phrase.text, language, 8000).pcm
-        heard = models.stt.transcribe(ulaw_round_trip(pcm) if line == "ulaw" else pcm, 8000, language).text
+        heard = listener.transcribe(ulaw_round_trip(pcm) if line == "ulaw" else pcm, 8000, language).text
         if digits(heard, language) != phrase.digits:
             misheard.append((phrase.text, heard))
     return misheard
 
 
 @pytest.mark.parametrize("line", ["8k", "ulaw"])
-def test_english_read_backs_in_pico_come_through_digit_for_digit(models: Models, line: str) -> None:
+def test_english_read_backs_in_pico_come_through_digit_for_digit(listener: Transcriber, line: str) -> None:
     """Every English number read-back of tests/agent_phrases.py, in Pico en-US (`voice_en = "pico"`), on an 8 kHz line
     (slin, and through G.711 µ-law): Whisper must hear every digit in order. Piper joe fails this ("four" heard as "far")."""
-    assert not (misheard := _misheard_read_backs(models, "en", line, {"voice_en": "pico"})), misheard
+    assert not (misheard := _misheard_read_backs(listener, "en", line, {"voice_en": "pico"})), misheard
 
 
 @pytest.mark.parametrize("line", ["8k", "ulaw"])
-def test_german_read_backs_lose_at_most_one_digit_string_in_six(models: Models, line: str) -> None:
+def test_german_read_backs_lose_at_most_one_digit_string_in_six(listener: Transcriber, line: str) -> None:
     """Regression bound, not digit for digit: Whisper base drops a repeated German digit ("vier, vier") or hears "zwo"
     as "so" now and then (README); more than one of the six read-backs misheard on a line means the voice got worse."""
-    assert len(misheard := _misheard_read_backs(models, "de", line)) <= 1, misheard
+    assert len(misheard := _misheard_read_backs(listener, "de", line)) <= 1, misheard

@@ -20,7 +20,7 @@ from voicebridge.dialogue.note_extractor import UtteranceHints
 from voicebridge.dialogue.policy import ModelRequest
 from voicebridge.dialogue.receptionist import Reply
 from voicebridge.errors import ModelError, StoreError
-from voicebridge.models.scheduler import BACKGROUND, LIVE, LLM
+from voicebridge.models.scheduler import BACKGROUND, LIVE, LLM, QueueTimeout
 from voicebridge.pbx.ami_client import TransferResult
 from voicebridge.post_call_note import post_call_note
 
@@ -170,6 +170,9 @@ class Responder:
         except TimeoutError:
             log.info("call %s: the model's reading took over %d ms; the parsers' reading stands", self._ctx.info.call_id,
                      HINT_MAX_WAIT_MS + HINT_MAX_RUN_MS)
+            return None
+        except QueueTimeout:  # the lane is on another call's note: expected at busy times, not a failure
+            log.info("call %s: the model's reading could not start in time; the parsers' reading stands", self._ctx.info.call_id)
             return None
         except Exception as exc:  # the parsers' result stands
             log.warning("call %s: utterance extraction failed: %s", self._ctx.info.call_id, exc)
