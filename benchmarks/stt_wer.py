@@ -10,7 +10,7 @@ Sets (8 kHz, as the line carries them; tests/speech_samples.py):
   de-numbers:        phone numbers and dates a caller says, assembled from the same speaker's recorded digits/weekdays/months.
   de-profile:        caller sentences naming the example business's services and towns, spoken by Pico on 8 kHz µ-law:
                      synthetic, the only set where the profile prompt can help (labelled as such).
-Run: PYTHONPATH=. python benchmarks/stt_wer.py [--settings no-context hotwords beam5 ...] [--limit N]
+Run: PYTHONPATH=. python benchmarks/stt_wer.py [--settings shipped beam5 ...] [--limit N]
 WER does not depend on machine load; the ms columns do (this machine is shared: say so when quoting them).
 """
 
@@ -60,8 +60,7 @@ class Setting:
 
 
 SETTINGS = {
-    # "no-context" was shipped (and named "shipped" in the result files) until 2026-12-02; "hotwords" is shipped now.
-    "no-context": Setting(1, 10.0, ""),
+    "shipped": Setting(1, 10.0, ""),
     "beam5": Setting(5, 10.0, ""),
     "window30": Setting(1, 30.0, ""),
     "beam5-window30": Setting(5, 30.0, ""),

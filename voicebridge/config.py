@@ -160,11 +160,10 @@ class SttConfig:
     device: str = field(default="cpu", metadata=_check(choices=("cpu", "cuda", "auto")))
     # "profile": every business's name, services and towns are given to Whisper as what was said before (hotwords),
     # so it spells them as the business does and loops less on short words (benchmarks/stt_wer.py: English held-out
-    # prompts 17.4% -> 9.0% WER, real German numbers 5.2% -> 2.6%); a transcript of nothing but those words is checked
-    # without them, so noise is not heard as the business's name (speech/stt.py). On spoken digit strings it is a tie
-    # (benchmarks/readback_intelligibility.py --contexts: 107 vs 108 of 120 exact on each set), and a caller's number
-    # is read back for confirmation anyway; names and towns are not. "none": no context.
-    hotwords: str = field(default="profile", metadata=_check(choices=("none", "profile")))
+    # prompts 16.8% -> 8.1% WER); a transcript of nothing but those words is checked without them, so noise is not
+    # heard as the business's name (speech/stt.py). Off by default: on digit strings it is a tie (README), but on line
+    # hiss Whisper with it wrote "Musterbet", a cut-off context word the guard does not catch. "none": no context.
+    hotwords: str = field(default="none", metadata=_check(choices=("none", "profile")))
 
 
 @dataclass(frozen=True)

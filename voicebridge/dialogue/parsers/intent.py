@@ -76,6 +76,8 @@ _MESSAGE_RES = {
     "de": (
         # "Richten Sie Herrn Huber aus, dass …"; Whisper: "Brichten Sie herren Huber aus".
         re.compile(rf"(?i:\b\w*richten\s+sie\s+(?:bitte\s+)?){_PERSON}(?i:\s+(?:bitte\s+)?aus\b)[,.]?\s*(?P<what>.*)"),
+        # ...with the verb garbled past that ("Briechen Sie herren Huber aus, dass …"): "<verb> Sie <person> aus, dass".
+        re.compile(rf"(?i:\b\w+en\s+sie\s+(?:bitte\s+)?){_PERSON}(?i:\s+(?:bitte\s+)?aus)[,.]?\s*(?P<what>(?i:dass|das)\b.*)"),
         re.compile(rf"(?i:\b(?:sagen|geben)\s+sie\s+(?:bitte\s+)?){_PERSON}(?i:\s+(?:bitte\s+)?(?:bescheid|mal)?\b)[,.]?\s*(?P<what>(?i:dass|das)\b.*)"),
         re.compile(
             rf"(?i:\b(?:können|könnten|würden)\s+sie\s+(?:bitte\s+)?){_PERSON}"
