@@ -101,6 +101,7 @@ def test_a_label_without_a_number_is_no_reference(language: str, text: str) -> N
     [
         ("de", "Richten Sie Herrn Huber aus, dass die Heizkörper angekommen sind.", Message("Herrn Huber", "die Heizkörper angekommen sind")),
         ("de", "Brichten Sie herren Huber aus, dass die Heizkörper angekommen sind.", Message("Herrn Huber", "die Heizkörper angekommen sind")),
+        ("de", "Briechen Sie herren Huber aus, dass die Heizkörper angekommen sind.", Message("Herrn Huber", "die Heizkörper angekommen sind")),
         ("de", "Sagen Sie bitte Frau Berger Bescheid, dass ich später komme.", Message("Frau Berger", "ich später komme")),
         ("de", "Können Sie Herrn Huber ausrichten, dass ich angerufen habe?", Message("Herrn Huber", "ich angerufen habe")),
         ("de", "Ich habe eine Nachricht für Herrn Huber, die Heizkörper sind da.", Message("Herrn Huber", "die Heizkörper sind da")),
@@ -115,7 +116,8 @@ def test_message_for_a_named_person(language: str, text: str, message: Message) 
 
 @pytest.mark.parametrize(
     ("language", "text"),
-    [("en", "Can you tell me whether you install heat pumps?"), ("en", "Tell him I called."), ("de", "Sagen Sie mal, arbeiten Sie auch samstags?")],
+    [("en", "Can you tell me whether you install heat pumps?"), ("en", "Tell him I called."), ("de", "Sagen Sie mal, arbeiten Sie auch samstags?"),
+     ("de", "Schalten Sie das Wasser aus, das ist das Wichtigste.")],  # "<verb> Sie … aus, das" with no person
 )
 def test_no_message_without_a_named_recipient(language: str, text: str) -> None:
     assert parse_message(text, language) is None
