@@ -29,9 +29,8 @@ from voicebridge.audio.pcm import resample_pcm  # noqa: E402
 from voicebridge.config import parse_config  # noqa: E402
 from voicebridge.errors import ModelError  # noqa: E402
 from voicebridge.models.bundled import bundled_piper_voice  # noqa: E402
-from voicebridge.models.registry import whisper_dir  # noqa: E402
+from voicebridge.models.registry import load_transcriber  # noqa: E402
 from voicebridge.speech.pico import PicoVoiceBackend  # noqa: E402
-from voicebridge.speech.stt import Transcriber  # noqa: E402
 from voicebridge.speech.tts import EspeakVoiceBackend, PiperVoiceBackend, Voice, speech_chunks  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -83,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     config = parse_config({})
     stt_cfg = config.models.stt
-    stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s)
+    stt = load_transcriber(config)
     rows = []
     for language in args.languages:
         phrases = agent_phrases(language)

@@ -26,8 +26,7 @@ from voicebridge.config import parse_config  # noqa: E402
 from voicebridge.dialogue.parsers import parse_phone_number  # noqa: E402
 from voicebridge.dialogue.parsers.phone import PhoneNumber  # noqa: E402
 from voicebridge.dialogue.phrases import PHRASES  # noqa: E402
-from voicebridge.models.registry import profile_hotwords, whisper_dir  # noqa: E402
-from voicebridge.speech.stt import Transcriber  # noqa: E402
+from voicebridge.models.registry import load_transcriber, profile_hotwords  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 SEEDS = {"tune": 1, "held": 2}
@@ -83,10 +82,9 @@ def main() -> None:
     parser.add_argument("--contexts", nargs="+", default=["none"], choices=("none", "profile"), help="Whisper's context")
     args = parser.parse_args()
     config = parse_config({})
-    stt_cfg = config.models.stt
     contexts = {"none": None, "profile": profile_hotwords(config)}
-    hearers = {c: Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size,
-                              stt_cfg.window_s, contexts[c]) for c in args.contexts}
+    hearers = {c: load_transcriber(config, contexts[c]) for c in args.contexts}
+    suffix = "" if args.contexts == ["none"] else "_contexts"
     rows = []
     for language in args.languages:
         phones = [parse_phone_number(n, language) for n in random_numbers(language, SEEDS[args.set], args.count)]
@@ -117,7 +115,6 @@ def main() -> None:
                     print(f"{language} {name:12} {rendering:14} {line:4} context {context:7} exact {exact}/{len(texts)}  "
                           f"digit errors {row['digit_error_rate']:.1%}", flush=True)
                     RESULTS.mkdir(exist_ok=True)
-                    suffix = "" if args.contexts == ["none"] else "_contexts"
                     (RESULTS / f"readback_{args.set}{suffix}.json").write_text(json.dumps({"rows": rows}, indent=1), encoding="utf-8")
 
 

@@ -8,11 +8,12 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.callsim import greet_and_wait, store_of, wait_call_closed
 from tests.conftest import make_config
 from tests.privacy_helpers import FakeNotes, FakeStt, FakeTts, voiced
-from voicebridge.call_session.responder import HINT_MAX_RUN_MS, HINT_MAX_WAIT_MS
+from voicebridge.call_session.responder import HINT_CAP_MS
 from voicebridge.daemon import Daemon
 from voicebridge.dialogue.note_extractor import CallNote, UtteranceHints
 from voicebridge.dialogue.policy import PHRASES
@@ -36,25 +37,31 @@ class FailingStt(FakeStt):
         return result
 
 
-async def test_a_failed_transcription_asks_the_caller_again_and_the_call_goes_on(tmp_path: Path) -> None:
-    stt = FailingStt([FAIL, "My heating is broken."])
+async def _call(tmp_path: Path, stt: FakeStt, notes: FakeNotes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One call through the daemon: the caller speaks once per line of `stt`'s script and waits for each answer; the
+    closed call row and its turns."""
+    utterances = len(stt.script)
     # No speculative drafts: each utterance is transcribed once, so the script lines up with what the caller says.
     config = make_config(tmp_path, vad={"speculative_pause_ms": 0})
-    daemon = Daemon(config, Models(stt, FakeTts(), FakeNotes(CallNote())))  # type: ignore[arg-type]
+    daemon = Daemon(config, Models(stt, FakeTts(), notes))  # type: ignore[arg-type]
     await daemon.start()
     try:
         assert daemon.audiosocket is not None
         peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)
         await greet_and_wait(peer)
-        for _ in range(2):
+        for _ in range(utterances):
             sent = await peer.say(voiced(0.8))
             assert await peer.wait_for_speech(sent.last_sample_at, 10) is not None, "the agent did not answer"
             await peer.wait_for_quiet(0.6, 10)
         await peer.hang_up()
         row = await wait_call_closed(daemon, peer.call_id)
-        turns = store_of(daemon).turns(peer.call_id)
+        return row, store_of(daemon).turns(peer.call_id)
     finally:
         await daemon.stop()
+
+
+async def test_a_failed_transcription_asks_the_caller_again_and_the_call_goes_on(tmp_path: Path) -> None:
+    row, turns = await _call(tmp_path, FailingStt([FAIL, "My heating is broken."]), FakeNotes(CallNote()))
     assert row["end_reason"] == "caller_hangup"  # not internal_error: the caller was never dropped
     said = [(t["role"], t["text"]) for t in turns]
     assert said[1] == ("agent", PHRASES["en"]["not_understood"])
@@ -76,29 +83,12 @@ class HungHints(FakeNotes):
 
 
 async def test_a_started_hint_that_runs_long_is_not_waited_for(tmp_path: Path) -> None:
-    """A name the parsers could not read waits for the model's reading, but not past HINT_MAX_RUN_MS once it started:
+    """A name the parsers could not read waits for the model's reading, but not past HINT_MAX_RUN_MS once it started (HINT_CAP_MS in all):
     the agent answers from the parsers' reading and the call goes on."""
     notes = HungHints(CallNote())
-    stt = FakeStt(["My heating is broken.", NAME_THE_PARSERS_MISS])
-    config = make_config(tmp_path, vad={"speculative_pause_ms": 0})
-    daemon = Daemon(config, Models(stt, FakeTts(), notes))  # type: ignore[arg-type]
-    await daemon.start()
-    try:
-        assert daemon.audiosocket is not None
-        peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)
-        await greet_and_wait(peer)
-        for _ in range(2):
-            sent = await peer.say(voiced(0.8))
-            assert await peer.wait_for_speech(sent.last_sample_at, 10) is not None, "the agent did not answer"
-            await peer.wait_for_quiet(0.6, 10)
-        await peer.hang_up()
-        await wait_call_closed(daemon, peer.call_id)
-        turns = store_of(daemon).turns(peer.call_id)
-    finally:
-        await daemon.stop()
+    _, turns = await _call(tmp_path, FakeStt(["My heating is broken.", NAME_THE_PARSERS_MISS]), notes)
     assert notes.asked == 1, "the name was not sent to the model: the test does not reach the blocking hint"
     answer = turns[4]
     assert turns[3]["text"] == NAME_THE_PARSERS_MISS and answer["role"] == "agent"
     dialogue_ms = json.loads(answer["timings"])["dialogue_ms"]
-    limit = HINT_MAX_WAIT_MS + HINT_MAX_RUN_MS
-    assert limit - 100 < dialogue_ms < notes.seconds * 1000 - 1000, dialogue_ms  # waited for the cap, not for the model
+    assert HINT_CAP_MS - 100 < dialogue_ms < notes.seconds * 1000 - 1000, dialogue_ms  # waited for the cap, not for the model

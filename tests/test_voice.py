@@ -14,7 +14,7 @@ from tests.wer import digits, word_errors
 from voicebridge.audio.pcm import resample_pcm, rms_dbfs, to_float
 from voicebridge.config import parse_config
 from voicebridge.doctor import _german_voice
-from voicebridge.models.registry import load_voices, whisper_dir
+from voicebridge.models.registry import load_transcriber, load_voices
 from voicebridge.speech.pico import PicoVoiceBackend
 from voicebridge.speech.stt import Transcriber
 from voicebridge.speech.tts import Synthesizer
@@ -24,9 +24,7 @@ from voicebridge.speech.tts import Synthesizer
 def listener() -> Transcriber:
     """Whisper as a stand-in for the caller's ear: the shipped decoding without the business's words as context
     (`hotwords`). That context helps us hear callers; a caller hearing our voice has none, so the voice is judged without it."""
-    config = parse_config({})
-    stt = config.models.stt
-    return Transcriber(whisper_dir(config), stt.device, stt.compute_type, stt.threads, stt.beam_size, stt.window_s)
+    return load_transcriber(parse_config({}))
 
 
 def test_pico_is_the_default_german_voice_and_english_stays_piper() -> None:

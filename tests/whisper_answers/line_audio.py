@@ -73,7 +73,6 @@ def line_audio(speaker: Voice, parts: tuple[str, ...]) -> bytes:
 
 def transcriber(config: Config) -> Transcriber:
     """Whisper exactly as a call gets it: the configured (or bundled) model and the project's decoding settings."""
-    from voicebridge.models.registry import whisper_dir
+    from voicebridge.models.registry import load_transcriber
 
-    stt = config.models.stt
-    return Transcriber(whisper_dir(config), stt.device, stt.compute_type, stt.threads, stt.beam_size, stt.window_s)
+    return load_transcriber(config)

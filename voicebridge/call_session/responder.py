@@ -32,6 +32,7 @@ HINT_MAX_WAIT_MS = 300  # a blocking LLM hint (~0.5 s) that cannot start this so
 # ...and one that started is waited for this long at most. In the 2-hour soak a started hint once ran 10 s (the LLM
 # process at the lowest CPU priority behind 8 calls' speech): past this the parsers' reading stands, the hint runs out unheard.
 HINT_MAX_RUN_MS = 1500
+HINT_CAP_MS = HINT_MAX_WAIT_MS + HINT_MAX_RUN_MS  # the longest a caller waits on a hint, queued and running
 TRANSFER_FAILED = {
     "de": "Ich kann Sie gerade leider nicht verbinden. Ich nehme Ihr Anliegen auf, und wir rufen Sie zurück.",
     "en": "I am sorry, I cannot put you through right now. I will take your message and we will call you back.",
@@ -164,12 +165,11 @@ class Responder:
             wait = HINT_MAX_WAIT_MS if priority == LIVE else None
             run = svc.scheduler.run(hints, request.text, self._ctx.language, request.candidates, priority=priority,
                                     lane=LLM, max_wait_ms=wait)
-            job = await (asyncio.wait_for(run, (HINT_MAX_WAIT_MS + HINT_MAX_RUN_MS) / 1000) if priority == LIVE else run)
+            job = await (asyncio.wait_for(run, HINT_CAP_MS / 1000) if priority == LIVE else run)
         except asyncio.CancelledError:
             raise
         except TimeoutError:
-            log.info("call %s: the model's reading took over %d ms; the parsers' reading stands", self._ctx.info.call_id,
-                     HINT_MAX_WAIT_MS + HINT_MAX_RUN_MS)
+            log.info("call %s: the model's reading took over %d ms; the parsers' reading stands", self._ctx.info.call_id, HINT_CAP_MS)
             return None
         except QueueTimeout:  # the lane is on another call's note: expected at busy times, not a failure
             log.info("call %s: the model's reading could not start in time; the parsers' reading stands", self._ctx.info.call_id)

@@ -172,12 +172,16 @@ def load_voices(config: Config) -> dict[str, Voice]:
     return voices
 
 
+def load_transcriber(config: Config, context: dict[str, str] | None = None) -> Transcriber:
+    """Whisper with the configured model and decoding; `context`: per language, the words Whisper is told were said before."""
+    stt = config.models.stt
+    return Transcriber(whisper_dir(config), stt.device, stt.compute_type, stt.threads, stt.beam_size, stt.window_s, context)
+
+
 def load_speech_models(config: Config) -> tuple[Transcriber, Synthesizer]:
     """Whisper and the voices: what the speech lane (and its process) holds."""
-    stt_cfg = config.models.stt
-    context = profile_hotwords(config) if stt_cfg.hotwords == "profile" else None
-    stt = Transcriber(whisper_dir(config), stt_cfg.device, stt_cfg.compute_type, stt_cfg.threads, stt_cfg.beam_size, stt_cfg.window_s, context)
-    return stt, Synthesizer(load_voices(config))
+    context = profile_hotwords(config) if config.models.stt.hotwords == "profile" else None
+    return load_transcriber(config, context), Synthesizer(load_voices(config))
 
 
 def load_note_model(config: Config) -> tuple[NoteExtractor, NoteWriter | None]:
