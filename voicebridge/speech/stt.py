@@ -48,10 +48,20 @@ def is_hallucination(text: str, language: str) -> bool:
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 
 
+MIN_CUT_WORD = 4  # a said word this long or longer that starts a context word may be that word cut off
+
+
 def echoes_context(text: str, context: str) -> bool:
-    """True when every word of `text` is a word of Whisper's context (the business's name, services, towns)."""
-    said = [w.casefold() for w in _WORD_RE.findall(text)]
-    return bool(said) and set(said) <= {w.casefold() for w in _WORD_RE.findall(context)}
+    """True when every word of `text` is a word of Whisper's context (the business's name, services, towns), or the
+    start of one: on hiss Whisper also says a context word back cut off ("Musterbet" for "Musterbetrieb").
+
+    A caller's word that happens to start a context word ("Bad" of "Badsanierung") only costs the second pass below,
+    which keeps what the caller said."""
+    said = {w.casefold() for w in _WORD_RE.findall(text)}
+    words = {w.casefold() for w in _WORD_RE.findall(context)}
+    return bool(said) and all(
+        w in words or (len(w) >= MIN_CUT_WORD and any(c.startswith(w) for c in words)) for w in said
+    )
 
 
 def looks_looped(text: str) -> bool:
