@@ -60,6 +60,18 @@ def _render(zero: str, inner: str, outer: str) -> Callable[[PhoneNumber, str], s
     return render
 
 
+def _pairs(phone: PhoneNumber, language: str) -> str:
+    """The first group digit by digit, the rest in pairs as German callers read numbers ("null eins sieben eins –
+    zweiunddreißig, vierundfünfzig, acht"); a pair with a leading zero stays two digits. The voice says the numerals."""
+    words = _WORDS[language]
+    spoken = ["plus" if ch == "+" else words[int(ch)] for ch in phone.groups[0]]
+    out = [", ".join(spoken)]
+    for group in phone.groups[1:]:
+        pairs = [group[i:i + 2] for i in range(0, len(group), 2)]
+        out.append(", ".join(p if len(p) == 2 and p[0] != "0" else ", ".join(words[int(c)] for c in p) for p in pairs))
+    return " – ".join(out)
+
+
 RENDERINGS: dict[str, Callable[[PhoneNumber, str], str]] = {
     "shipped": lambda phone, language: phone.spoken_back(language),
     "commas-dash": _render("", ", ", " – "),
@@ -67,6 +79,7 @@ RENDERINGS: dict[str, Callable[[PhoneNumber, str], str]] = {
     "stops": _render("", ", ", ". "),
     "oh-stops": _render("oh", ", ", ". "),
     "spaces-commas": _render("", " ", ", "),
+    "pairs": _pairs,
 }
 
 
@@ -79,6 +92,7 @@ def main() -> None:
     parser.add_argument("--renderings", nargs="+", default=["shipped"], choices=list(RENDERINGS))
     parser.add_argument("--voices", nargs="+", default=["piper", "pico"], help="voices whose name contains one of these")
     parser.add_argument("--show", action="store_true", help="print every read-back that lost a digit")
+    parser.add_argument("--name", default="", help="result file name (default readback_<set>[_contexts])")
     parser.add_argument("--contexts", nargs="+", default=["none"], choices=("none", "profile"), help="Whisper's context")
     args = parser.parse_args()
     config = parse_config({})
@@ -115,7 +129,7 @@ def main() -> None:
                     print(f"{language} {name:12} {rendering:14} {line:4} context {context:7} exact {exact}/{len(texts)}  "
                           f"digit errors {row['digit_error_rate']:.1%}", flush=True)
                     RESULTS.mkdir(exist_ok=True)
-                    (RESULTS / f"readback_{args.set}{suffix}.json").write_text(json.dumps({"rows": rows}, indent=1), encoding="utf-8")
+                    (RESULTS / f"{args.name or f'readback_{args.set}{suffix}'}.json").write_text(json.dumps({"rows": rows}, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

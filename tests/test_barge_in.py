@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.callsim import caller_turns, store_of, wait_call_closed
-from tests.conftest import DaemonFactory
+from tests.conftest import DaemonFactory, make_config
 from voicebridge.audio.pcm import to_pcm
 from voicebridge.call_session.speaker import spoken_part as _spoken_part
+from voicebridge.config import parse_config
+from voicebridge.daemon import Daemon
+from voicebridge.models.registry import Models, load_voices
+from voicebridge.speech.tts import Synthesizer
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 from voicebridge.turn.barge_in import BargeInDetector, EchoGate, Verdict
 
@@ -89,36 +95,54 @@ async def test_caller_barging_in_stops_the_agent_within_200_ms(start_daemon: Dae
     assert "heating" in " ".join(caller_turns(daemon, peer.call_id)).lower()
 
 
+@pytest.fixture(scope="module", params=["joe", "pico"])
+def english_voice(request: pytest.FixtureRequest, models: Models) -> Models:
+    """The shipped English voice (Piper joe) and the option (`voice_en = "pico"`, louder and with longer pauses)."""
+    if request.param == "joe":
+        return models
+    voices = load_voices(parse_config({"models": {"tts": {"voice_en": "pico"}}}))
+    return dataclasses.replace(models, tts=Synthesizer(voices))
+
+
 @pytest.mark.e2e
-async def test_cough_and_echo_do_not_interrupt(start_daemon: DaemonFactory) -> None:
-    daemon = await start_daemon()
-    assert daemon.audiosocket is not None
-    peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)
-    await peer.connect()
-    assert await peer.wait_for_speech(0, 10) is not None
-    echoed = 0
+async def test_cough_and_echo_do_not_interrupt(tmp_path: Path, english_voice: Models) -> None:
+    daemon = Daemon(make_config(tmp_path), english_voice)
+    await daemon.start()
+    try:
+        assert daemon.audiosocket is not None
+        peer = AsteriskPeer("127.0.0.1", daemon.audiosocket.port)
+        await peer.connect()
+        assert await peer.wait_for_speech(0, 10) is not None
+        echoed = 0
+        cough = np.zeros(0, dtype=np.float32)
 
-    async def echo_back() -> None:
-        # The line returns our own voice 20 dB down and 100 ms late, as a hybrid or a handset speaker does.
-        nonlocal echoed
-        while True:
-            await asyncio.sleep(0.02)
-            due = [f for f in peer.received[echoed:] if f.at <= time.monotonic() - 0.1]
-            for frame in due:
-                samples = np.frombuffer(frame.payload, dtype="<i2").astype(np.float32) * 0.1
-                peer.say(samples.astype("<i2").tobytes())
-            echoed += len(due)
+        async def echo_back() -> None:
+            # The line returns our own voice 20 dB down and 100 ms late, as a hybrid or a handset speaker does. The
+            # caller's cough is mixed into that stream as a line mixes it: queued after the echo instead, it would push
+            # all later echo 450 ms back, past the echo gate's 500 ms memory, which no real line does.
+            nonlocal echoed, cough
+            while True:
+                await asyncio.sleep(0.02)
+                due = [f for f in peer.received[echoed:] if f.at <= time.monotonic() - 0.1]
+                for frame in due:
+                    samples = np.frombuffer(frame.payload, dtype="<i2").astype(np.float32) * 0.1
+                    mixed, cough = cough[: len(samples)], cough[len(samples):]
+                    samples[: len(mixed)] += mixed
+                    peer.say(np.clip(samples, -32768, 32767).astype("<i2").tobytes())
+                echoed += len(due)
 
-    echo = asyncio.create_task(echo_back())
-    await asyncio.sleep(1.5)
-    peer.say(voiced_burst(250))  # a cough over the greeting
-    assert await peer.wait_for_quiet(1.0, 20)
-    echo.cancel()
-    await peer.hang_up()
-    await wait_call_closed(daemon, peer.call_id)
-    turns = store_of(daemon).turns(peer.call_id)
-    assert turns[0]["interrupted"] == 0 and "AI assistant" in turns[0]["text"]
-    assert caller_turns(daemon, peer.call_id) == []
+        echo = asyncio.create_task(echo_back())
+        await asyncio.sleep(1.5)
+        cough = np.frombuffer(voiced_burst(250), dtype="<i2").astype(np.float32)  # a cough over the greeting
+        assert await peer.wait_for_quiet(1.0, 20)
+        echo.cancel()
+        await peer.hang_up()
+        await wait_call_closed(daemon, peer.call_id)
+        turns = store_of(daemon).turns(peer.call_id)
+        assert turns[0]["interrupted"] == 0 and "AI assistant" in turns[0]["text"], turns[0]
+        assert caller_turns(daemon, peer.call_id) == []
+    finally:
+        await daemon.stop()
 
 
 @pytest.mark.e2e
