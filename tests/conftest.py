@@ -41,6 +41,7 @@ def say(models: Models) -> Callable[..., bytes]:
 
     English callers are Piper joe whichever voice the agent speaks with (`voice_en`)."""
     cache: dict[tuple[str, str, int], bytes] = {}
+    assert isinstance(models.tts, Synthesizer)  # load_models gives the in-process voices
     callers = Synthesizer({"en": PiperVoiceBackend(*bundled_piper_voice(), threads=1, varied=False), "de": models.tts.voices["de"]})
 
     def speak(text: str, language: str = "en", rate: int = 8000) -> bytes:
