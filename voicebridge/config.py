@@ -161,8 +161,9 @@ class SttConfig:
     # "profile": every business's name, services and towns are given to Whisper as what was said before (hotwords),
     # so it spells them as the business does and loops less on short words (benchmarks/stt_wer.py: English held-out
     # prompts 16.8% -> 8.1% WER); a transcript of nothing but those words is checked without them, so noise is not
-    # heard as the business's name (speech/stt.py). Off by default: on digit strings it is a tie (README), but on line
-    # hiss Whisper with it wrote "Musterbet", a cut-off context word the guard does not catch. "none": no context.
+    # heard as the business's name (speech/stt.py). Off by default: on digit strings it is a tie (README), but on
+    # non-speech Whisper with it writes words ten times as often ("Worms," on hiss; benchmarks/context_noise.py), words
+    # no echo guard can tell from a caller's. "none": no context.
     hotwords: str = field(default="none", metadata=_check(choices=("none", "profile")))
 
 
