@@ -26,9 +26,7 @@ from voicebridge.config import parse_config  # noqa: E402
 from voicebridge.dialogue.parsers import parse_phone_number  # noqa: E402
 from voicebridge.dialogue.parsers.phone import PhoneNumber  # noqa: E402
 from voicebridge.dialogue.phrases import PHRASES  # noqa: E402
-from voicebridge.models.bundled import bundled_piper_voice  # noqa: E402
 from voicebridge.models.registry import load_transcriber, profile_hotwords  # noqa: E402
-from voicebridge.speech.tts import PiperVoiceBackend  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 SEEDS = {"tune": 1, "held": 2}
@@ -94,7 +92,6 @@ def main() -> None:
     parser.add_argument("--renderings", nargs="+", default=["shipped"], choices=list(RENDERINGS))
     parser.add_argument("--voices", nargs="+", default=["piper", "pico"], help="voices whose name contains one of these")
     parser.add_argument("--show", action="store_true", help="print every read-back that lost a digit")
-    parser.add_argument("--digit-paces", nargs="*", type=float, default=[], help="also Piper joe with its digit groups this much slower")
     parser.add_argument("--name", default="", help="result file name (default readback_<set>[_contexts])")
     parser.add_argument("--contexts", nargs="+", default=["none"], choices=("none", "profile"), help="Whisper's context")
     args = parser.parse_args()
@@ -106,11 +103,7 @@ def main() -> None:
     for language in args.languages:
         phones = [parse_phone_number(n, language) for n in random_numbers(language, SEEDS[args.set], args.count)]
         assert all(phones)
-        makers = dict(voices(language))
-        if language == "en":
-            for pace in args.digit_paces:  # Piper joe reading the digit groups slower (PiperVoiceBackend digit_pace)
-                makers[f"piper joe pace {pace:g}"] = lambda pace=pace: PiperVoiceBackend(*bundled_piper_voice(), threads=1, digit_pace=pace)
-        for name, make in makers.items():
+        for name, make in voices(language).items():
             if not any(v in name for v in args.voices):
                 continue
             voice = make()

@@ -48,12 +48,11 @@ class Voice(Protocol):
 
 
 class PiperVoiceBackend:
-    def __init__(self, model: Path, config: Path, threads: int, varied: bool = True, digit_pace: float = 1.0) -> None:
+    def __init__(self, model: Path, config: Path, threads: int, varied: bool = True) -> None:
         """`varied=False` turns off the voice's generator and phoneme-width noise: the same text then gives the same audio.
 
         Piper draws that noise inside the ONNX graph, unseeded, so by default every synthesis differs a little (a natural
-        voice). Tests' callers speak unvaried, so a transcript, and with it a test's outcome, is the same on every run.
-        `digit_pace` > 1 speaks a sentence of digits (a read-back group) that much slower."""
+        voice). Tests' callers speak unvaried, so a transcript, and with it a test's outcome, is the same on every run."""
         for path, what in ((model, "voice model"), (config, "voice config")):
             if not path.is_file():
                 raise ModelError(
@@ -73,30 +72,11 @@ class PiperVoiceBackend:
             raise ModelError(f"Piper voice {model} cannot be loaded ({exc}); fix: re-download the .onnx and .onnx.json pair") from None
         self._voice = PiperVoice(session=session, config=piper_config)
         self._syn_config = None if varied else SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
-        self._digit_config = None
-        if digit_pace != 1.0:
-            base = piper_config.length_scale * digit_pace
-            self._digit_config = SynthesisConfig(length_scale=base) if varied else SynthesisConfig(
-                length_scale=base, noise_scale=0.0, noise_w_scale=0.0)
         self.name = f"piper:{model.name}"
 
     def sentences(self, text: str) -> Iterator[tuple[bytes, int]]:
-        if self._digit_config is None or not any(_is_digit_sentence(s) for s in split_sentences(text)):
-            for chunk in self._voice.synthesize(text, self._syn_config):
-                yield chunk.audio_int16_bytes, chunk.sample_rate
-            return
-        for sentence in split_sentences(text):
-            config = self._digit_config if _is_digit_sentence(sentence) else self._syn_config
-            for chunk in self._voice.synthesize(sentence, config):
-                yield chunk.audio_int16_bytes, chunk.sample_rate
-
-
-_DIGIT_WORDS = frozenset("zero oh one two three four five six seven eight nine plus".split())
-
-
-def _is_digit_sentence(sentence: str) -> bool:
-    """Three or more digit words: a group of a read-back, which Piper joe reads too fast for the line ("four" as "far")."""
-    return sum(w.strip(",.:;!?").casefold() in _DIGIT_WORDS for w in sentence.split()) >= 3
+        for chunk in self._voice.synthesize(text, self._syn_config):
+            yield chunk.audio_int16_bytes, chunk.sample_rate
 
 
 class EspeakVoiceBackend:
