@@ -125,6 +125,9 @@ class VadConfig:
     # webrtcvad's flag confirmed by Silero, which ignores music on hold, DTMF and hum (benchmarks/vad_compare.py).
     detector: str = field(default="webrtc", metadata=_check(choices=("webrtc", "silero", "both")))
     silero_threshold: float = field(default=0.5, metadata=_check(min=0.05, max=0.95))
+    # Count the turn-ending silence from where the caller's voice stops (nothing above -45 dBFS), not from where
+    # webrtcvad stops calling frames speech, 100-120 ms later on recorded and synthetic speech.
+    hangover_from_voice_end: bool = False
 
 
 @dataclass(frozen=True)

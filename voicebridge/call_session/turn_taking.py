@@ -33,6 +33,7 @@ class TurnTaker:
             hangover_ms=cfg.vad.hangover_ms,
             min_speech_ms=cfg.vad.min_speech_ms,
             max_utterance_ms=int(cfg.vad.max_utterance_s * 1000),
+            quiet_is_silence=cfg.vad.hangover_from_voice_end,
         )
         tcfg = cfg.turn
         self._slot_aware = tcfg.slot_aware

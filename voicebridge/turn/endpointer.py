@@ -50,7 +50,10 @@ class Endpointer:
         start_frames: int = 3,
         pre_roll_ms: int = 200,
         tail_ms: int = 200,
+        quiet_is_silence: bool = False,
     ) -> None:
+        """`quiet_is_silence`: inside an utterance, a frame the VAD calls speech with nothing audible in it counts as
+        silence, so the hangover runs from where the voice stops, not from where webrtcvad stops (100-120 ms later)."""
         self.sample_rate = sample_rate
         self.frame_ms = frame_ms
         self._hangover = max(1, hangover_ms // frame_ms)
@@ -58,6 +61,7 @@ class Endpointer:
         self._max_frames = max(1, max_utterance_ms // frame_ms)
         self._start_frames = start_frames
         self._tail = max(0, tail_ms // frame_ms)
+        self._quiet_is_silence = quiet_is_silence
         self._pre_roll: deque[bytes] = deque(maxlen=max(start_frames, pre_roll_ms // frame_ms))
         self._recent: deque[bool] = deque(maxlen=start_frames)
         self._frames = 0
@@ -121,12 +125,14 @@ class Endpointer:
                 events.append(SpeechStarted(self._start_frame * self.frame_ms))
             return events
         self._audio.append(frame)
-        if is_speech:
+        audible = audible_end_ms(frame, self.sample_rate) if is_speech else None
+        if is_speech and (audible is not None or not self._quiet_is_silence):
             self._speech_frames += 1
             self._silence_run = 0
             self._last_speech_frame = self._frames
             self._pause_hangover = None
-            self._mark_audible(frame)
+            if audible is not None:
+                self._last_audible_ms = (self._frames - 1) * self.frame_ms + audible
         else:
             self._silence_run += 1
         length = self._frames - self._start_frame
