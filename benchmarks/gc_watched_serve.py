@@ -3,7 +3,9 @@
 Question it answers: are the daemon's outgoing-audio gaps at 8 calls (41-105 ms, a few a minute) the cyclic garbage
 collector's pauses, or something else holding the event loop? It records every collection (generation, duration) from
 `gc.callbacks`, and a 10 ms ticker on the daemon's own loop records every lateness over 30 ms with the collection time
-that fell inside it. Every EVERY_S it rewrites OUT (JSON), so a daemon stopped by SIGTERM still leaves its latest figures.
+that fell inside it. It also times every callback the loop runs (`asyncio.Handle._run`: two clock reads each) and keeps,
+per place, how often one held the loop over 15 ms: a pacer frame is late when something else runs past its slot, and this
+names what. Every EVERY_S it rewrites OUT (JSON), so a daemon stopped by SIGTERM still leaves its latest figures.
 Usage: python benchmarks/gc_watched_serve.py OUT EVERY_S -- <voicebridge arguments>
 """
 
@@ -21,6 +23,25 @@ from typing import Any
 
 TICK_S = 0.010
 LATE_S = 0.030
+SLOW_S = 0.015  # a callback this long makes the next 20 ms frame late if it starts just before the frame's slot
+
+
+def describe(handle: asyncio.Handle) -> str:
+    """Where a callback's time went: a task's coroutine and the line it stopped at next, else the callback itself."""
+    callback = getattr(handle, "_callback", None)
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro: Any = task.get_coro()
+        name = getattr(coro, "__qualname__", repr(coro))
+        where = "finished"
+        while coro is not None and getattr(coro, "cr_frame", None) is not None:
+            frame = coro.cr_frame
+            if "asyncio" not in Path(frame.f_code.co_filename).parts:  # the deepest await of ours, not asyncio.sleep's
+                where = f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} {frame.f_code.co_name}"
+            coro = coro.cr_await
+        return f"task {name} -> {where}"
+    function = getattr(callback, "__func__", callback)
+    return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', repr(function))}"[:160]
 
 
 class Watch:
@@ -29,6 +50,24 @@ class Watch:
         self.collections: list[tuple[float, int, float, int]] = []  # (end s since start, generation, ms, objects freed)
         self.lags: list[tuple[float, float, float]] = []  # (s since start, lateness ms, gc ms inside that interval)
         self._began = 0.0
+        self.slow: dict[str, list[float]] = {}  # place -> [count, max ms, total ms]
+        self.callbacks = 0
+
+    def timed(self, plain: Any) -> Any:
+        watch = self
+
+        def run(handle: asyncio.Handle) -> None:
+            began = time.perf_counter()
+            plain(handle)
+            watch.callbacks += 1
+            took = time.perf_counter() - began
+            if took > SLOW_S:
+                entry = watch.slow.setdefault(describe(handle), [0, 0.0, 0.0])
+                entry[0] += 1
+                entry[1] = max(entry[1], took * 1000)
+                entry[2] += took * 1000
+
+        return run
 
     def on_gc(self, phase: str, info: dict[str, Any]) -> None:
         now = time.perf_counter()
@@ -70,6 +109,10 @@ class Watch:
             "loop_lags_over_30ms": len(lags),
             "loop_lags_with_gc_over_half": sum(1 for _, late, g in lags if g >= late / 2),
             "loop_lag_max_ms": max((late for _, late, _ in lags), default=0.0),
+            "callbacks": self.callbacks,
+            "slow_callbacks_over_15ms": sum(int(v[0]) for v in list(self.slow.values())),
+            "slow_callbacks": [{"where": k, "n": int(v[0]), "max_ms": round(v[1], 1), "total_ms": round(v[2])}
+                               for k, v in sorted(list(self.slow.items()), key=lambda kv: -kv[1][2])[:40]],
             "long_collections": [c for c in self.collections if c[2] > 20][-500:],
             "lags": lags[-1000:],
         }
@@ -87,6 +130,7 @@ def main() -> None:
         raise SystemExit("usage: gc_watched_serve.py OUT EVERY_S -- <voicebridge arguments>")
     watch = Watch()
     gc.callbacks.append(watch.on_gc)
+    asyncio.events.Handle._run = watch.timed(asyncio.events.Handle._run)  # type: ignore[method-assign]  # TimerHandle too
     from voicebridge.daemon import Daemon
 
     plain_start = Daemon.start
