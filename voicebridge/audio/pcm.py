@@ -67,6 +67,21 @@ def audible_end_ms(pcm: bytes, sample_rate: int, window_ms: int = 5) -> float | 
     return float((loud[-1] + 1) * window_ms) if len(loud) else None
 
 
+def trim_leading_silence(pcm: bytes, sample_rate: int, keep_ms: int = 10, floor_dbfs: float = -55.0) -> bytes:
+    """Drop the silence a synthesized sentence starts with (Piper joe: 40-60 ms), keeping `keep_ms` before the first
+    5 ms window above `floor_dbfs` (below the audible level, so a soft onset stays whole). Unchanged if all quiet."""
+    n = sample_rate * 5 // 1000
+    x = np.frombuffer(pcm[: len(pcm) // (2 * n) * 2 * n], dtype="<i2").astype(np.float64)
+    if not len(x):
+        return pcm
+    power = (x.reshape(-1, n) ** 2).mean(axis=1)
+    loud = np.flatnonzero(power > (32768.0 * 10 ** (floor_dbfs / 20)) ** 2)
+    if not len(loud):
+        return pcm
+    start = max(0, int(loud[0]) * n - sample_rate * keep_ms // 1000)
+    return pcm[start * 2 :]
+
+
 def frame_bytes(sample_rate: int, ms: int = 20) -> int:
     return sample_rate * ms // 1000 * 2
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from voicebridge.audio.pcm import trim_leading_silence
 from voicebridge.call_session.context import CallContext
 from voicebridge.call_session.turn_log import TurnLog
 from voicebridge.dialogue.receptionist import Reply
@@ -47,6 +48,8 @@ class Speaker:
                 if ctx.ended is not None:
                     break  # hung up while this sentence was synthesized: the pacer is gone, its audio would never play
             ahead_ms = out.pending_ms
+            if not spans and not ahead_ms:
+                pcm = trim_leading_silence(pcm, rate)  # the caller hears the voice, not the voice's lead-in, first
             begin = out.queued_bytes
             last = out.enqueue(pcm)
             spans.append((sentence, begin, out.queued_bytes))
