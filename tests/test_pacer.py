@@ -73,4 +73,7 @@ async def test_blocked_loop_restarts_clock_instead_of_bursting() -> None:
     sent, _ = await run_pacer(0.5, block)
     times = [t for t, _ in sent]
     after_stall = [b - a for a, b in zip(times, times[1:], strict=False) if a > times[0] + 0.35]
-    assert after_stall and min(after_stall) > 0.010
+    # Catching up after the 300 ms stall would send its 15 missed frames back to back. One frame a busy machine made
+    # 15 ms late is followed by the next on its slot, 5 ms after it: catching up on that is what absolute deadlines are for.
+    back_to_back = sum(gap < 0.002 for gap in after_stall)
+    assert after_stall and back_to_back <= 1, after_stall
