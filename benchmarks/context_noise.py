@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +29,7 @@ from voicebridge.models.registry import load_transcriber, profile_hotwords  # no
 from voicebridge.speech import stt as stt_module  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
-WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+WORD = stt_module._WORD_RE  # words as the transcriber's guard counts them
 
 
 def whole_words_only(text: str, context: str) -> bool:

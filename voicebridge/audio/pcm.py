@@ -55,30 +55,30 @@ def rms_dbfs(pcm: bytes) -> float:
 AUDIBLE_DBFS = -45.0  # quieter than this is not heard as speech on a phone line (the test peers use the same level)
 
 
-def audible_end_ms(pcm: bytes, sample_rate: int, window_ms: int = 5) -> float | None:
-    """Where the last audible sound in `pcm` ends (the end of its last `window_ms` window above AUDIBLE_DBFS), in ms
-    from the start of `pcm`; None if nothing in it is audible."""
+def _loud_windows(pcm: bytes, sample_rate: int, window_ms: int, level_dbfs: float) -> np.ndarray:
+    """Indexes of the whole `window_ms` windows of `pcm` whose power is above `level_dbfs`."""
     n = sample_rate * window_ms // 1000
     x = np.frombuffer(pcm[: len(pcm) // (2 * n) * 2 * n], dtype="<i2").astype(np.float64)
     if not len(x):
-        return None
+        return np.zeros(0, dtype=np.intp)
     power = (x.reshape(-1, n) ** 2).mean(axis=1)
-    loud = np.flatnonzero(power > (32768.0 * 10 ** (AUDIBLE_DBFS / 20)) ** 2)
+    return np.flatnonzero(power > (32768.0 * 10 ** (level_dbfs / 20)) ** 2)
+
+
+def audible_end_ms(pcm: bytes, sample_rate: int, window_ms: int = 5) -> float | None:
+    """Where the last audible sound in `pcm` ends (the end of its last `window_ms` window above AUDIBLE_DBFS), in ms
+    from the start of `pcm`; None if nothing in it is audible."""
+    loud = _loud_windows(pcm, sample_rate, window_ms, AUDIBLE_DBFS)
     return float((loud[-1] + 1) * window_ms) if len(loud) else None
 
 
 def trim_leading_silence(pcm: bytes, sample_rate: int, keep_ms: int = 10, floor_dbfs: float = -55.0) -> bytes:
     """Drop the silence a synthesized sentence starts with (Piper joe: 40-60 ms), keeping `keep_ms` before the first
     5 ms window above `floor_dbfs` (below the audible level, so a soft onset stays whole). Unchanged if all quiet."""
-    n = sample_rate * 5 // 1000
-    x = np.frombuffer(pcm[: len(pcm) // (2 * n) * 2 * n], dtype="<i2").astype(np.float64)
-    if not len(x):
-        return pcm
-    power = (x.reshape(-1, n) ** 2).mean(axis=1)
-    loud = np.flatnonzero(power > (32768.0 * 10 ** (floor_dbfs / 20)) ** 2)
+    loud = _loud_windows(pcm, sample_rate, 5, floor_dbfs)
     if not len(loud):
         return pcm
-    start = max(0, int(loud[0]) * n - sample_rate * keep_ms // 1000)
+    start = max(0, int(loud[0]) * (sample_rate * 5 // 1000) - sample_rate * keep_ms // 1000)
     return pcm[start * 2 :]
 
 

@@ -121,7 +121,7 @@ class Endpointer:
                 self._silence_run = 0
                 self._last_speech_frame = self._frames
                 self._last_audible_ms = None
-                self._mark_audible(frame)
+                self._mark_audible(audible_end_ms(frame, self.sample_rate))
                 events.append(SpeechStarted(self._start_frame * self.frame_ms))
             return events
         self._audio.append(frame)
@@ -131,8 +131,7 @@ class Endpointer:
             self._silence_run = 0
             self._last_speech_frame = self._frames
             self._pause_hangover = None
-            if audible is not None:
-                self._last_audible_ms = (self._frames - 1) * self.frame_ms + audible
+            self._mark_audible(audible)
         else:
             self._silence_run += 1
         length = self._frames - self._start_frame
@@ -141,10 +140,9 @@ class Endpointer:
             events.append(self._close(forced=self._silence_run < hangover))
         return events
 
-    def _mark_audible(self, frame: bytes) -> None:
+    def _mark_audible(self, end: float | None) -> None:
         """webrtcvad keeps calling frames speech for 100-300 ms after the voice has died away; the turn's end is marked
-        where the sound really stops, so stored timings match what is heard on the line."""
-        end = audible_end_ms(frame, self.sample_rate)
+        where the sound really stops (`end`: audible_end_ms of the latest frame), so stored timings match the line."""
         if end is not None:
             self._last_audible_ms = (self._frames - 1) * self.frame_ms + end
 
