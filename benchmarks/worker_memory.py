@@ -62,7 +62,7 @@ def speech_jobs(language: str, seed: int) -> list[tuple[str, tuple[Any, ...]]]:
     return jobs
 
 
-def llm_jobs(language: str, seed: int, extract_every: int) -> list[tuple[str, tuple[Any, ...]]]:
+def llm_jobs(language: str, seed: int, extract_every: int, propose_every: int) -> list[tuple[str, tuple[Any, ...]]]:
     rng = random.Random(seed)
     lines = UTTERANCES[language]
     jobs: list[tuple[str, tuple[Any, ...]]] = []
@@ -71,6 +71,12 @@ def llm_jobs(language: str, seed: int, extract_every: int) -> list[tuple[str, tu
         if extract_every and n % extract_every == extract_every - 1:
             transcript = "\n".join(f"caller: {line}" for line in rng.sample(lines, k=3))
             jobs.append(("notes.extract", (transcript, language)))
+        if propose_every and n % propose_every == propose_every - 1:
+            # A whole call of 2 to 8 exchanges, as the post-call note reads it: prompts of varying length, as in a soak.
+            turns = []
+            for _ in range(rng.randint(2, 8)):
+                turns += [f"agent: {rng.choice(REPLIES[language])}", f"caller: {rng.choice(lines)}"]
+            jobs.append(("writer.propose", ("\n".join(turns), language)))
     return jobs
 
 
@@ -83,8 +89,10 @@ class InProcess:
             stt, tts = load_speech_models(config)
             self.methods = {"stt.transcribe": stt.transcribe, "tts.synthesize": tts.synthesize}
         else:
-            notes, _writer = load_note_model(config)
+            notes, writer = load_note_model(config)
             self.methods = {"notes.hints": notes.hints, "notes.extract": notes.extract}
+            if writer is not None:
+                self.methods["writer.propose"] = writer.propose
         self.pid = os.getpid()
 
     def call(self, method: str, *args: Any) -> Any:
@@ -109,6 +117,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=100, help="jobs before the slope is fitted")
     parser.add_argument("--language", choices=("en", "de"), default="en")
     parser.add_argument("--extract-every", type=int, default=10, help="llm role: a whole-call extraction every N hints")
+    parser.add_argument("--propose-every", type=int, default=0,
+                        help="llm role: a post-call note by the configured note model every N hints (0: no note model)")
     parser.add_argument("--in-process", action="store_true", help="run the models here, with tracemalloc")
     parser.add_argument("--arena-max", type=int, default=None, help="models.malloc_arena_max (default: the config's)")
     parser.add_argument("--trim-s", type=float, default=None, help="models.malloc_trim_interval_s (default: the config's)")
@@ -116,13 +126,15 @@ def main() -> int:
     parser.add_argument("--note", default="")
     args = parser.parse_args()
 
-    plan = speech_jobs(args.language, 1) if args.role == "speech" else llm_jobs(args.language, 1, args.extract_every)
+    plan = (speech_jobs(args.language, 1) if args.role == "speech"
+            else llm_jobs(args.language, 1, args.extract_every, args.propose_every))
     worker: Any
     if args.in_process:
         tracemalloc.start(8)
         worker = InProcess(args.role)
     else:
-        models: dict[str, Any] = {"note_llm": {"model": ""}} if args.role == "llm" else {}  # the note writer: see --help
+        # Without --propose-every the note writer is not loaded: hints and extraction alone, as before it existed.
+        models: dict[str, Any] = {"note_llm": {"model": ""}} if args.role == "llm" and not args.propose_every else {}
         if args.arena_max is not None:
             models["malloc_arena_max"] = args.arena_max
         if args.trim_s is not None:

@@ -88,9 +88,12 @@ def test_the_idle_trim_waits_for_its_interval_and_never_for_a_waiting_job() -> N
         assert _trim_when_idle(allocator, theirs, 30.0, long_ago) > long_ago  # idle and due: trimmed now
         recent = time.monotonic() - 1
         assert _trim_when_idle(allocator, theirs, 30.0, recent) == recent  # not due yet
+        assert _trim_when_idle(allocator, theirs, 30.0, recent, job_s=5.0) > recent  # after a long job (a note): at once
+        assert _trim_when_idle(allocator, theirs, 0.0, long_ago, job_s=5.0) == long_ago  # off means off
         assert _trim_when_idle(allocator, theirs, 0.0, long_ago) == long_ago  # switched off
         ours.send(("stt.transcribe", ()))
         assert _trim_when_idle(allocator, theirs, 30.0, long_ago) == long_ago  # a request waits: it goes first
+        assert _trim_when_idle(allocator, theirs, 30.0, long_ago, job_s=5.0) == long_ago  # even after a long job
     finally:
         ours.close()
         theirs.close()

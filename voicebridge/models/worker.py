@@ -33,6 +33,7 @@ from voicebridge.speech.tts import Speech
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 300.0  # a cold cache first assembles the bundled Whisper and GGUF (hundreds of MB)
+LONG_JOB_S = 2.0  # a job this long (a post-call note, seldom anything else) is followed by a trim at once
 CALL_TIMEOUT_S = 120.0  # far beyond any real job (a call note takes seconds): a child this late is hung, not busy
 STOP_TIMEOUT_S = 5.0
 NICE_STEPS = 10
@@ -88,20 +89,28 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
             return
         method, args = request
         reply: tuple[Any, ...]
+        started = time.monotonic()
         try:
             reply = ("ok", methods[method](*args))
         except Exception as exc:
             reply = ("error", type(exc).__name__, str(exc))
         conn.send(reply)
         if allocator is not None:
-            trimmed_at = _trim_when_idle(allocator, conn, config.models.malloc_trim_interval_s, trimmed_at)
+            trimmed_at = _trim_when_idle(allocator, conn, config.models.malloc_trim_interval_s, trimmed_at,
+                                         time.monotonic() - started)
 
 
-def _trim_when_idle(allocator: GlibcMalloc, conn: Connection, interval_s: float, trimmed_at: float) -> float:
-    """Return free heap pages to the kernel if the last trim is `interval_s` ago and no request waits (a waiting job is
-    never delayed by it); when the last trim was."""
+def _trim_when_idle(allocator: GlibcMalloc, conn: Connection, interval_s: float, trimmed_at: float,
+                    job_s: float = 0.0) -> float:
+    """Return free heap pages to the kernel if the last trim is `interval_s` ago, or the job just done took over
+    LONG_JOB_S, and no request waits (a waiting job is never delayed by it); when the last trim was.
+
+    Why the long job: a post-call note (seconds of llama.cpp) frees 100-180 MB of heap at its end; left until the next
+    interval, the process sat on it between notes (benchmarks/worker_memory.py --propose-every: anon 1006-1192 MB in
+    a sawtooth, the peak flat). A trim takes milliseconds, nothing beside a job of seconds."""
     now = time.monotonic()
-    if interval_s <= 0 or now - trimmed_at < interval_s or conn.poll(0):
+    due = now - trimmed_at >= interval_s or job_s >= LONG_JOB_S
+    if interval_s <= 0 or not due or conn.poll(0):
         return trimmed_at
     allocator.trim()
     return now
