@@ -136,6 +136,22 @@ def slope_mb_per_h(points: list[tuple[float, float]]) -> float:
     return float(np.polyfit(t / 3600, rss, 1)[0])
 
 
+def envelope_slopes(points: list[tuple[float, float]], block_s: float = 300.0) -> tuple[float, float]:
+    """Slopes (MB/h) of the highest and the lowest sample of each block. A heap that swings by a model's working memory
+    with every job makes the plain fit depend on where in the swing the samples fall; a leak raises the floor and
+    the peak alike, a changing share of busy time only the fit."""
+    if not points:
+        return float("nan"), float("nan")
+    start = points[0][0]
+    blocks: dict[int, list[tuple[float, float]]] = {}
+    for at, mb in points:
+        blocks.setdefault(int((at - start) // block_s), []).append((at, mb))
+    full = [b for b in blocks.values() if len(b) >= 3]
+    peaks = [max(b, key=lambda p: p[1]) for b in full]
+    floors = [min(b, key=lambda p: p[1]) for b in full]
+    return slope_mb_per_h(peaks), slope_mb_per_h(floors)
+
+
 def summarise_processes(samples: list[dict[str, Any]], warmup_s: float) -> list[dict[str, Any]]:
     out = []
     for pid in sorted({s["pid"] for s in samples}):
@@ -145,6 +161,7 @@ def summarise_processes(samples: list[dict[str, Any]], warmup_s: float) -> list[
                     "rss_slope_mb_per_h_after_warmup": round(slope_mb_per_h([(s["at_s"], s["rss_mb"]) for s in late]), 1),
                     "anon_first_last_mb": (round(mine[0]["anon_mb"], 1), round(mine[-1]["anon_mb"], 1)),
                     "anon_slope_mb_per_h_after_warmup": round(slope_mb_per_h([(s["at_s"], s["anon_mb"]) for s in late]), 1),
+                    "anon_peak_floor_slope_mb_per_h": [round(v, 1) for v in envelope_slopes([(s["at_s"], s["anon_mb"]) for s in late])],
                     "fds_first_last": (mine[0]["fds"], mine[-1]["fds"]), "threads_first_last": (mine[0]["threads"], mine[-1]["threads"])})
     return out
 

@@ -207,7 +207,9 @@ class NoteLlmConfig:
     server_model: str = ""  # the model name the server expects, if it serves several
     api_key_file: str = ""  # the server's key in a file (owner-only); never in the config, never logged
     chat_format: str = ""  # empty: the chat template stored in the GGUF
-    threads: int = field(default=2, metadata=_check(min=1, max=64))
+    # One thread: llama.cpp's threads wait for each other at every layer, so two of them on a 2-core box stall whenever
+    # Whisper takes a core, and the 4-call p95 rose ~400 ms with the note model on (README, Benchmarks).
+    threads: int = field(default=1, metadata=_check(min=1, max=64))
     context: int = field(default=4096, metadata=_check(min=1024, max=131072))
     # A note not proposed this long after hang-up is sent as the parsers' note, marked as such.
     timeout_s: float = field(default=60.0, metadata=_check(min=1, max=600))
