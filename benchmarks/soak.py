@@ -157,11 +157,12 @@ def summarise_processes(samples: list[dict[str, Any]], warmup_s: float) -> list[
     for pid in sorted({s["pid"] for s in samples}):
         mine = [s for s in samples if s["pid"] == pid]
         late = [s for s in mine if s["at_s"] >= warmup_s]
+        anon = [(s["at_s"], s["anon_mb"]) for s in late]
         out.append({"pid": pid, "cmd": mine[0]["cmd"], "rss_first_mb": round(mine[0]["rss_mb"], 1), "rss_last_mb": round(mine[-1]["rss_mb"], 1),
                     "rss_slope_mb_per_h_after_warmup": round(slope_mb_per_h([(s["at_s"], s["rss_mb"]) for s in late]), 1),
                     "anon_first_last_mb": (round(mine[0]["anon_mb"], 1), round(mine[-1]["anon_mb"], 1)),
-                    "anon_slope_mb_per_h_after_warmup": round(slope_mb_per_h([(s["at_s"], s["anon_mb"]) for s in late]), 1),
-                    "anon_peak_floor_slope_mb_per_h": [round(v, 1) for v in envelope_slopes([(s["at_s"], s["anon_mb"]) for s in late])],
+                    "anon_slope_mb_per_h_after_warmup": round(slope_mb_per_h(anon), 1),
+                    "anon_peak_floor_slope_mb_per_h": [round(v, 1) for v in envelope_slopes(anon)],
                     "fds_first_last": (mine[0]["fds"], mine[-1]["fds"]), "threads_first_last": (mine[0]["threads"], mine[-1]["threads"])})
     return out
 
