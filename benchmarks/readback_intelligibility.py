@@ -1,7 +1,8 @@
 """Number read-backs on the phone line, digit for digit: random callback numbers read back by each voice in each
 way of rendering the digits for the TTS (pauses, "oh" or "zero"), taken to 8 kHz slin and G.711 µ-law, heard by Whisper.
 
-Sets: `tune` (seed 1, the renderings are chosen on it) and `held` (seed 2, reported once the choice is made).
+Sets: `tune` (seed 1, the renderings are chosen on it), `held` (seed 2, reported once the choice is made) and `held2`
+(seed 3, first used for the Pico pace of 2026-12-03, once).
 Scores: read-backs with every digit right, in order; digit errors (edit distance over the digit strings) per digit.
 Run: PYTHONPATH=. python benchmarks/readback_intelligibility.py --set tune [--languages en] [--renderings shipped oh]
 `--contexts none profile` also hears every read-back with the example profile as Whisper's context
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,9 +29,10 @@ from voicebridge.dialogue.parsers import parse_phone_number  # noqa: E402
 from voicebridge.dialogue.parsers.phone import PhoneNumber  # noqa: E402
 from voicebridge.dialogue.phrases import PHRASES  # noqa: E402
 from voicebridge.models.registry import load_transcriber, profile_hotwords  # noqa: E402
+from voicebridge.speech.pico import PICO_LANGUAGES, PicoVoiceBackend  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
-SEEDS = {"tune": 1, "held": 2}
+SEEDS = {"tune": 1, "held": 2, "held2": 3}
 _WORDS = {
     "de": ("null", "eins", "zwo", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"),
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
@@ -83,6 +86,17 @@ RENDERINGS: dict[str, Callable[[PhoneNumber, str], str]] = {
 }
 
 
+def pico_variants(language: str, specs: list[str]) -> dict[str, Callable[[], object]]:
+    out: dict[str, Callable[[], object]] = {}
+    for spec in specs:
+        found = re.fullmatch(r"(?:s(\d+))?(?:b(\d+))?", spec)
+        if not found or not spec:
+            raise SystemExit(f"--pico-variants: {spec!r} is not sNN, bMM or sNNbMM")
+        speed, pause = int(found.group(1) or 100), int(found.group(2) or 0)
+        out[f"pico {PICO_LANGUAGES[language]} {spec}"] = lambda s=speed, b=pause: PicoVoiceBackend(language, s, b)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=list(SEEDS), default="tune")
@@ -91,6 +105,8 @@ def main() -> None:
     parser.add_argument("--lines", nargs="+", default=["8k", "ulaw"], choices=list(LINES))
     parser.add_argument("--renderings", nargs="+", default=["shipped"], choices=list(RENDERINGS))
     parser.add_argument("--voices", nargs="+", default=["piper", "pico"], help="voices whose name contains one of these")
+    parser.add_argument("--pico-variants", nargs="+", default=[], metavar="sNNbMM",
+                        help="also Pico with its digit runs at NN%% speed and MM ms between equal digits (s80, b250, s80b250)")
     parser.add_argument("--show", action="store_true", help="print every read-back that lost a digit")
     parser.add_argument("--name", default="", help="result file name (default readback_<set>[_contexts])")
     parser.add_argument("--contexts", nargs="+", default=["none"], choices=("none", "profile"), help="Whisper's context")
@@ -103,7 +119,7 @@ def main() -> None:
     for language in args.languages:
         phones = [parse_phone_number(n, language) for n in random_numbers(language, SEEDS[args.set], args.count)]
         assert all(phones)
-        for name, make in voices(language).items():
+        for name, make in (voices(language) | pico_variants(language, args.pico_variants)).items():
             if not any(v in name for v in args.voices):
                 continue
             voice = make()

@@ -37,8 +37,9 @@ def agent_phrases(language: str) -> list[Phrase]:
            Phrase("greeting", compose_greeting(business.name, language, recording=True, refuse_digit="9"))]
     out += [Phrase("policy", GREETING_PHRASES[language]["recording_stopped"])]
     for text in PHRASES[language].values():
-        if "{digits}" not in text:
-            out.append(Phrase("policy", text))
+        if "{digits}" not in text:  # read-backs below, with real numbers
+            # As the policy says it: "{business}" is the business's name (heard raw, Whisper wrote "geschweifte Klammer").
+            out.append(Phrase("policy", text.format(business=business.name)))
     for number in NUMBERS[language]:
         phone = parse_phone_number(number, language)
         assert phone is not None, number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from voicebridge.audio.pcm import resample_pcm, rms_dbfs, to_float
 from voicebridge.config import parse_config
 from voicebridge.doctor import _german_voice
 from voicebridge.models.registry import load_transcriber, load_voices
-from voicebridge.speech.pico import PicoVoiceBackend
+from voicebridge.speech.pico import PicoVoiceBackend, pico_text
 from voicebridge.speech.stt import Transcriber
 from voicebridge.speech.tts import Synthesizer
 
@@ -109,3 +110,25 @@ def test_german_read_backs_lose_at_most_one_digit_string_in_six(listener: Transc
     """Regression bound, not digit for digit: Whisper base drops a repeated German digit ("vier, vier") or hears "zwo"
     as "so" now and then (README); more than one of the six read-backs misheard on a line means the voice got worse."""
     assert len(misheard := _misheard_read_backs(listener, "de", line)) <= 1, misheard
+
+
+def test_pico_markup_slows_digit_runs_and_parts_equal_digits_but_no_caller_text_becomes_a_tag() -> None:
+    said = "Ich wiederhole Ihre Nummer: fünf, fünf – zwo. Eins davon <speed level='10'>ist</speed> falsch?"
+    text = pico_text(said, "de", 90, 250)
+    # Only our own tags survive: the "<…>" in the text is neither obeyed nor read out.
+    assert re.findall(r"<[^>]*>", text) == ["<speed level='90'>", "<break time='250ms'/>", "</speed>"], text
+    assert "fünf, <break time='250ms'/> fünf – zwo</speed>" in text
+    assert "speed" not in text.replace("<speed level='90'>", "").replace("</speed>", "")
+    assert "Eins davon" in text  # one digit word in a sentence is no number: untouched
+    assert pico_text("null, eins", "de", 100, 0) == "null, eins"
+
+
+def test_pico_obeys_our_digit_pace_and_ignores_tags_in_the_text() -> None:
+    """The pace markup really reaches pico2wave (the read-back comes out longer), and a tag in the text to speak does
+    not: a slowing tag an LLM reply might carry leaves the length as it is."""
+    said = "null, eins, fünf, fünf, fünf"
+    plain = b"".join(pcm for pcm, _ in PicoVoiceBackend("de").sentences(said))
+    paced = b"".join(pcm for pcm, _ in PicoVoiceBackend("de", 90, 250).sentences(said))
+    tagged = b"".join(pcm for pcm, _ in PicoVoiceBackend("de").sentences(f"<speed level='40'>{said}</speed>"))
+    assert abs(len(tagged) - len(plain)) < len(plain) * 0.1, (len(tagged), len(plain))
+    assert len(paced) > len(plain) * 1.2, (len(paced), len(plain))
