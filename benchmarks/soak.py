@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,16 @@ def summarise_processes(samples: list[dict[str, Any]], warmup_s: float) -> list[
     return out
 
 
+def note_sources(notes: list[str | None]) -> dict[str, int]:
+    """Who wrote each stored note ("parsers+<model> (drafted during the call)", "parsers; <model> busy", …): whether
+    the note model keeps up at this call rate."""
+    counts: Counter[str] = Counter()
+    for note in notes:
+        if note:
+            counts[str(json.loads(note).get("extra", {}).get("note_source", "?"))] += 1
+    return dict(counts.most_common())
+
+
 def store_report(db: Path, call_ids: list[str]) -> dict[str, Any]:
     conn = sqlite3.connect(db)
     ids = set(call_ids)
@@ -176,7 +187,8 @@ def store_report(db: Path, call_ids: list[str]) -> dict[str, Any]:
     report = {"rows": len(rows), "open_rows": sum(1 for r in rows if not r[1]), "notes_stored": sum(1 for r in rows if r[2]),
               "caller_turns_stored": caller_turns, "integrity": conn.execute("pragma integrity_check").fetchone()[0],
               "daemon_max_gap_ms": max((float(s.get("max_gap_ms", 0)) for s in stats), default=0.0),
-              "daemon_gaps_over_40ms": sum(int(s.get("gaps_over_40ms", 0)) for s in stats)}
+              "daemon_gaps_over_40ms": sum(int(s.get("gaps_over_40ms", 0)) for s in stats),
+              "note_sources": note_sources([r[2] for r in rows])}
     conn.close()
     return report
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))  # soak.py imports its sibling latency.py
 
-from benchmarks.soak import envelope_slopes, slope_mb_per_h  # noqa: E402
+from benchmarks.soak import envelope_slopes, note_sources, slope_mb_per_h  # noqa: E402
 
 
 def _samples(minutes: int, base: float, growth_mb_per_h: float, busy_share_rises: bool) -> list[tuple[float, float]]:
@@ -37,3 +37,12 @@ def test_a_leak_raises_peak_and_floor_alike() -> None:
 def test_no_samples_gives_no_slope() -> None:
     peak, floor = envelope_slopes([])
     assert peak != peak and floor != floor  # NaN: nothing measured, not a flat line
+
+
+def test_note_sources_count_who_wrote_each_stored_note() -> None:
+    from voicebridge.dialogue.call_note import CallNote
+
+    notes = [CallNote("a", extra={"note_source": "parsers+qwen (drafted during the call)"}).to_json(),
+             CallNote("b", extra={"note_source": "parsers; qwen busy"}).to_json(),
+             CallNote("c", extra={"note_source": "parsers; qwen busy"}).to_json(), None]
+    assert note_sources(notes) == {"parsers; qwen busy": 2, "parsers+qwen (drafted during the call)": 1}
