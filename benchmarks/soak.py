@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -75,13 +76,17 @@ def proc_sample(pid: int) -> dict[str, Any] | None:
         status = Path(f"/proc/{pid}/status").read_text()
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
         fds = len(list(Path(f"/proc/{pid}/fd").iterdir()))
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
     values = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     # RssAnon is the heap (what can leak); RssFile the mmap'd weights touched so far, which page-cache pressure shrinks.
     mb = {key: int(values[key].split()[0]) / 1024 for key in ("VmRSS", "RssAnon", "RssFile")}
     return {"pid": pid, "cmd": cmd[-80:], "rss_mb": mb["VmRSS"], "anon_mb": mb["RssAnon"], "file_mb": mb["RssFile"],
-            "threads": int(values["Threads"]), "fds": fds}
+            "threads": int(values["Threads"]), "fds": fds,
+            # utime + stime (fields 14 and 15 of /proc/PID/stat, 12 and 13 after the command name): which process had
+            # the cores in each window, beside that window's latency.
+            "cpu_s": (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")}
 
 
 async def sampler(root: int, started: float, samples: list[dict[str, Any]], every_s: float, stop: asyncio.Event) -> None:
@@ -153,7 +158,20 @@ def envelope_slopes(points: list[tuple[float, float]], block_s: float = 300.0) -
     return slope_mb_per_h(peaks), slope_mb_per_h(floors)
 
 
-def summarise_processes(samples: list[dict[str, Any]], warmup_s: float) -> list[dict[str, Any]]:
+def cores_by_window(mine: list[dict[str, Any]], win: float) -> list[float | None]:
+    """The share of a core a process used in each latency window, from its CPU time at the window's first and last
+    sample (None for a window with fewer than two samples, or samples of a build before cpu_s was recorded)."""
+    if not mine or "cpu_s" not in mine[0]:
+        return []
+    out: list[float | None] = []
+    for lo in np.arange(0.0, mine[-1]["at_s"], win):
+        inside = [s for s in mine if lo <= s["at_s"] < lo + win]
+        span = inside[-1]["at_s"] - inside[0]["at_s"] if len(inside) >= 2 else 0.0
+        out.append(round((inside[-1]["cpu_s"] - inside[0]["cpu_s"]) / span, 2) if span > 0 else None)
+    return out
+
+
+def summarise_processes(samples: list[dict[str, Any]], warmup_s: float, win: float = 300.0) -> list[dict[str, Any]]:
     out = []
     for pid in sorted({s["pid"] for s in samples}):
         mine = [s for s in samples if s["pid"] == pid]
@@ -164,7 +182,8 @@ def summarise_processes(samples: list[dict[str, Any]], warmup_s: float) -> list[
                     "anon_first_last_mb": (round(mine[0]["anon_mb"], 1), round(mine[-1]["anon_mb"], 1)),
                     "anon_slope_mb_per_h_after_warmup": round(slope_mb_per_h(anon), 1),
                     "anon_peak_floor_slope_mb_per_h": [round(v, 1) for v in envelope_slopes(anon)],
-                    "fds_first_last": (mine[0]["fds"], mine[-1]["fds"]), "threads_first_last": (mine[0]["threads"], mine[-1]["threads"])})
+                    "fds_first_last": (mine[0]["fds"], mine[-1]["fds"]), "threads_first_last": (mine[0]["threads"], mine[-1]["threads"]),
+                    "cores_by_window": cores_by_window(mine, win)})
     return out
 
 
@@ -205,6 +224,28 @@ def window(turns: list[dict[str, float]], lo: float, hi: float) -> dict[str, flo
     return {"turns": len(v2v), "p50_ms": round(pct(v2v, 50)), "p95_ms": round(pct(v2v, 95)), "max_ms": round(max(v2v, default=float("nan")))}
 
 
+def drift(turns: list[dict[str, float]], span: float, win: float, resamples: int = 2000) -> dict[str, Any]:
+    """Is the last window's p95 over the first's by more than the windows swing anyway? The p95 of ~150 turns is
+    about their eighth-slowest, so two windows of one steady run differ by 15-20% (the 2-hour runs' 5-minute p95s
+    spread 2006-2933 ms with no trend). Reported: each window's p95, the least-squares trend of those p95s, and a
+    bootstrap interval (seeded, so a rerun on the same turns agrees) of last p95 / first p95."""
+    starts = np.arange(0.0, span - win / 2, win)
+    per_window = [[t["v2v_ms"] for t in turns if lo <= t["at_s"] < lo + win] for lo in starts]
+    p95s = [round(pct(v, 95)) if len(v) >= 20 else None for v in per_window]
+    kept = [(float(lo), float(p)) for lo, p in zip(starts, p95s, strict=True) if p is not None]
+    trend = float(np.polyfit([k[0] / 3600 for k in kept], [k[1] for k in kept], 1)[0]) if len(kept) >= 3 else float("nan")
+    first = np.array([t["v2v_ms"] for t in turns if t["at_s"] < win])
+    last = np.array([t["v2v_ms"] for t in turns if span - win <= t["at_s"]])
+    if len(first) < 20 or len(last) < 20:
+        return {"window_p95_ms": p95s, "trend_ms_per_h": trend, "last_over_first": float("nan"), "interval_90": None}
+    rng = np.random.default_rng(0)
+    ratios = np.sort([np.percentile(rng.choice(last, len(last)), 95) / np.percentile(rng.choice(first, len(first)), 95)
+                      for _ in range(resamples)])
+    return {"window_p95_ms": p95s, "trend_ms_per_h": round(trend, 1),
+            "last_over_first": round(float(np.percentile(last, 95) / np.percentile(first, 95)), 3),
+            "interval_90": [round(float(ratios[int(0.05 * resamples)]), 3), round(float(ratios[int(0.95 * resamples)]), 3)]}
+
+
 async def soak(port: int, daemon: subprocess.Popen[bytes], args: argparse.Namespace, audio: list[bytes]) -> tuple[Totals, list[dict[str, Any]]]:
     started = time.monotonic()
     deadline = started + args.minutes * 60
@@ -229,7 +270,13 @@ def main() -> int:
     parser.add_argument("--trim-s", type=float, default=None, help="models.malloc_trim_interval_s (default: the config's; 0: never)")
     parser.add_argument("--trace-daemon", metavar="FILE", help="run the daemon under tracemalloc; its growth since the warm-up goes to FILE")
     parser.add_argument("--watch-gc", metavar="FILE", help="record the daemon's garbage collections and event-loop lateness to FILE (JSON)")
+    parser.add_argument("--config-extra", default="", help="TOML added to the daemon's config (e.g. '[models.note_llm]\\nmodel = \"\"')")
+    parser.add_argument("--drift-of", metavar="RESULT", help="recompute the latency drift of a stored result JSON and exit")
     args = parser.parse_args()
+    if args.drift_of:
+        stored = json.loads(Path(args.drift_of).read_text(encoding="utf-8"))
+        print(json.dumps(drift(stored["turns"], stored["minutes"] * 60, min(args.window_min * 60, stored["minutes"] * 30))))
+        return 0
 
     tts = Synthesizer(load_voices(parse_config({})))
     audio = [trim_trailing_silence(tts.synthesize(t, args.language, 8000).pcm, 8000) for t in UTTERANCES[args.language]]
@@ -244,7 +291,8 @@ def main() -> int:
                       f'[business]\nlanguage = "{args.language}"\nname = "Miller Plumbing"\n'
                       f'[notify]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp_port}\nsmtp_starttls = false\n'
                       f'recipients = ["office@example.test"]\nbackoff_s = 1.0\n'
-                      + (f'[models]\nmalloc_trim_interval_s = {args.trim_s}\n' if args.trim_s is not None else ''))
+                      + (f'[models]\nmalloc_trim_interval_s = {args.trim_s}\n' if args.trim_s is not None else '')
+                      + args.config_extra.replace("\\n", "\n") + "\n")
     log_path = work / "serve.log"
     serve = ["--config", str(config), "serve"]
     if args.trace_daemon:  # tracemalloc slows the daemon: its latency figures are then not comparable
@@ -283,8 +331,9 @@ def main() -> int:
         "utterances_sent": totals.utterances_sent, "no_reply": totals.no_reply,
         "ended_by_agent_mid_utterance": totals.ended_by_agent_mid_utterance, "notes_delivered": mail.messages, **store,
         "latency_first": window(totals.turns, 0, win), "latency_last": window(totals.turns, span - win, span + 120),
+        "drift": drift(totals.turns, span, win),
         "client_max_gap_ms": round(max(client_gaps, default=0.0)), "client_gaps_over_40ms": sum(int(t["gaps_over_40"]) for t in totals.turns),
-        "warmup_s": warmup, "processes": summarise_processes(samples, warmup),
+        "warmup_s": warmup, "processes": summarise_processes(samples, warmup, win),
         "daemon_gc": gc_summary(args.watch_gc),
         "serve_log_warnings": sum(1 for line in log_path.read_text().splitlines() if " WARNING " in line or " ERROR " in line),
     }

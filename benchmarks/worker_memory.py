@@ -133,8 +133,12 @@ def main() -> int:
         tracemalloc.start(8)
         worker = InProcess(args.role)
     else:
-        # Without --propose-every the note writer is not loaded: hints and extraction alone, as before it existed.
-        models: dict[str, Any] = {"note_llm": {"model": ""}} if args.role == "llm" and not args.propose_every else {}
+        # Without --propose-every the note writer is not loaded: hints and extraction alone, as before it existed. With
+        # it, both models in the one LLM process (the layout of these figures; the daemon now gives the note model a
+        # process of its own, models.note_llm.own_process).
+        models: dict[str, Any] = {}
+        if args.role == "llm":
+            models["note_llm"] = {"own_process": False} if args.propose_every else {"model": ""}
         if args.arena_max is not None:
             models["malloc_arena_max"] = args.arena_max
         if args.trim_s is not None:

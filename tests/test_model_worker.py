@@ -53,6 +53,7 @@ async def daemon(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Daem
     daemon = Daemon(config)  # no models given: the daemon loads them itself, in its worker process
     await daemon.start()
     yield daemon
+    assert daemon.note_worker is None  # no note model configured: no process for one
     pids = [w.pid if w is not None else None for w in (daemon.model_worker, daemon.llm_worker)]
     await daemon.stop()
     for pid in pids:
@@ -158,4 +159,5 @@ async def test_the_llm_worker_waits_as_long_as_a_note_may_take(tmp_path: Path) -
 
     config = make_config(tmp_path, models={"note_llm": {"timeout_s": 600}})
     assert ModelWorker(config, role="llm")._call_timeout_s == 630  # not started: no process is spawned
+    assert ModelWorker(config, role="note")._call_timeout_s == 630
     assert ModelWorker(config, role="speech")._call_timeout_s == CALL_TIMEOUT_S

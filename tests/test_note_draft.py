@@ -28,7 +28,7 @@ from voicebridge.dialogue.note_extractor import CallNote as ExtractedNote
 from voicebridge.dialogue.note_proposal import NoteProposal
 from voicebridge.models.instruct import Proposed
 from voicebridge.models.registry import Models, load_note_writer
-from voicebridge.models.scheduler import LLM, ModelScheduler
+from voicebridge.models.scheduler import NOTE, ModelScheduler
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 
 
@@ -68,7 +68,7 @@ async def test_a_note_that_changed_after_the_draft_does_not_use_it(scheduler: Mo
 async def test_no_draft_when_the_lane_is_busy_and_none_without_caller_words(scheduler: ModelScheduler) -> None:
     writer = ProposingWriter(run_s=0.1)
     svc = services(writer, 10, scheduler)
-    busy = asyncio.create_task(scheduler.run(time.sleep, 1.0, lane=LLM))  # another call's note generating
+    busy = asyncio.create_task(scheduler.run(time.sleep, 1.0, lane=NOTE))  # another call's note generating
     await asyncio.sleep(0.05)
     drafter = NoteDrafter(svc, "c1", "de")  # type: ignore[arg-type]
     note = CallNote(call_id="c1")

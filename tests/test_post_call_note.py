@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,7 @@ from tests.callsim import greet_and_wait, store_of, wait_call_closed
 from tests.conftest import make_config
 from voicebridge.daemon import Daemon
 from voicebridge.models.registry import Models, load_note_writer
+from voicebridge.models.scheduler import LLM, NOTE
 from voicebridge.transport.audiosocket_client import AsteriskPeer
 
 pytestmark = pytest.mark.e2e
@@ -190,14 +192,23 @@ async def test_a_daemon_stopping_during_the_generation_still_stores_the_parsers_
     assert json.loads(row["note"])["name"] == "Peter Smith"
 
 
-async def test_the_note_model_answers_from_the_llm_worker_process(
-        tmp_path: Path, say: Callable[..., bytes], note_server: Callable[..., NoteServer]) -> None:
+@pytest.mark.parametrize("own_process", [True, False])
+async def test_the_note_model_answers_from_its_worker_process(
+        tmp_path: Path, say: Callable[..., bytes], note_server: Callable[..., NoteServer], own_process: bool) -> None:
     server = note_server(reply={"name": "Peter Smith", "summary": "Peter Smith's kitchen sink is blocked."})
-    daemon = Daemon(make_config(tmp_path, models={"isolation": "process", "note_llm": {"url": server.url, "timeout_s": 600}}))
-    await daemon.start()  # no models given: the speech and LLM processes load them, the note model in the latter
+    note_llm = {"url": server.url, "timeout_s": 600, "own_process": own_process}
+    daemon = Daemon(make_config(tmp_path, models={"isolation": "process", "note_llm": note_llm}))
+    await daemon.start()  # no models given: the worker processes load them
     try:
-        assert daemon.llm_worker is not None and daemon.llm_worker.writer is not None
-        assert daemon.services is not None and daemon.services.models.writer is daemon.llm_worker.writer
+        assert daemon.services is not None and daemon.llm_worker is not None
+        if own_process:  # its own process, below every other (SCHED_IDLE), and its own lane beside the hints'
+            worker = daemon.note_worker
+            assert worker is not None and worker.pid not in (None, daemon.llm_worker.pid) and daemon.llm_worker.writer is None
+            assert os.sched_getscheduler(worker.pid) == os.SCHED_IDLE and daemon.services.models.note_lane == NOTE
+        else:  # shared with the hints model, as one process fewer
+            worker = daemon.llm_worker
+            assert daemon.note_worker is None and daemon.services.models.note_lane == LLM
+        assert worker.writer is not None and daemon.services.models.writer is worker.writer
         call_id = await _call(daemon, [say("Hello, my name is Peter Smith. My kitchen sink is blocked.")])
         note = await _final_note(daemon, call_id)
     finally:

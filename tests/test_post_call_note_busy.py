@@ -20,7 +20,7 @@ TURNS = [("agent", "Sanitär Huber, guten Tag."), ("caller", "Hier ist Peter Sch
 
 
 class SlowWriter:
-    """Stands in for the instruct model: every proposal takes `run_s` of the LLM lane's one thread."""
+    """Stands in for the instruct model: every proposal takes `run_s` of the note lane's one thread."""
 
     name = "slow-model"
 

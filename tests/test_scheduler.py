@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from voicebridge.models.scheduler import BACKGROUND, LIVE, LLM, POST_CALL, SPEECH, ModelScheduler, QueueTimeout
+from voicebridge.models.scheduler import BACKGROUND, LIVE, LLM, NOTE, POST_CALL, SPEECH, ModelScheduler, QueueTimeout
 
 
 async def test_jobs_run_off_the_loop_and_are_timed() -> None:
@@ -69,6 +69,17 @@ async def test_a_long_llm_job_never_delays_speech_work() -> None:
     stt = await scheduler.run(lambda: "heard", lane=SPEECH)
     assert stt.value == "heard" and stt.queued_ms < 100, stt  # the speech lane has its own worker
     assert not note.done()
+    assert (await note).run_ms >= 550
+    scheduler.shutdown()
+
+
+async def test_a_hint_for_a_live_reply_never_waits_behind_a_note() -> None:
+    """The note model's seconds go to a lane of their own: a hint that may wait 100 ms runs at once beside one."""
+    scheduler = ModelScheduler()
+    note = asyncio.create_task(scheduler.run(time.sleep, 0.6, priority=POST_CALL, lane=NOTE))
+    await asyncio.sleep(0.05)
+    hint = await scheduler.run(lambda: "hint", lane=LLM, max_wait_ms=100)
+    assert hint.value == "hint" and hint.queued_ms < 100 and not note.done()
     assert (await note).run_ms >= 550
     scheduler.shutdown()
 

@@ -46,3 +46,27 @@ def test_note_sources_count_who_wrote_each_stored_note() -> None:
              CallNote("b", extra={"note_source": "parsers; qwen busy"}).to_json(),
              CallNote("c", extra={"note_source": "parsers; qwen busy"}).to_json(), None]
     assert note_sources(notes) == {"parsers; qwen busy": 2, "parsers+qwen (drafted during the call)": 1}
+
+
+def test_drift_tells_a_trend_from_window_noise() -> None:
+    import random
+
+    from benchmarks.soak import drift
+
+    rng = random.Random(1)
+    steady = [{"at_s": i * 2.0, "v2v_ms": rng.lognormvariate(7.0, 0.4)} for i in range(1800)]  # an hour, one turn per 2 s
+    rising = [{"at_s": t["at_s"], "v2v_ms": t["v2v_ms"] * (1 + t["at_s"] / 3600)} for t in steady]  # doubles over the hour
+    calm, worse = drift(steady, 3600, 300), drift(rising, 3600, 300)
+    lo, hi = calm["interval_90"]
+    assert lo < 1.0 < hi and abs(calm["trend_ms_per_h"]) < 300
+    assert worse["interval_90"][0] > 1.4 and worse["trend_ms_per_h"] > 1000
+    assert len(calm["window_p95_ms"]) == 12
+
+
+def test_cores_by_window_is_cpu_time_over_wall_time_per_window() -> None:
+    from benchmarks.soak import cores_by_window
+
+    busy_then_idle = [{"at_s": t, "cpu_s": min(t, 300) * 0.8} for t in range(0, 601, 10)]  # 0.8 core, then idle
+    assert cores_by_window(busy_then_idle, 300) == [0.8, 0.0]
+    assert cores_by_window([{"at_s": 0, "cpu_s": 0.0}, {"at_s": 400, "cpu_s": 9.0}], 300) == [None, None]  # one sample each
+    assert cores_by_window([{"at_s": 0, "anon_mb": 1.0}], 300) == []  # a result from before cpu_s was sampled

@@ -15,8 +15,8 @@ from voicebridge.call_session import CallInfo, CallSession
 from voicebridge.config import Config
 from voicebridge.dialogue.receptionist import fixed_phrases
 from voicebridge.models.malloc_tuning import GlibcMalloc, trim_every
-from voicebridge.models.registry import Models, load_models
-from voicebridge.models.scheduler import LLM, ModelScheduler
+from voicebridge.models.registry import Models, load_models, note_model_configured
+from voicebridge.models.scheduler import LLM, NOTE, ModelScheduler
 from voicebridge.models.worker import ModelWorker
 from voicebridge.notify.notifier import Notifier
 from voicebridge.pbx.ami_client import AmiClient, AmiSettings
@@ -41,6 +41,7 @@ class Daemon:
         self._models = models
         self.model_worker: ModelWorker | None = None  # the speech models' process, when this daemon loaded them there
         self.llm_worker: ModelWorker | None = None  # the language model's process, below the speech process
+        self.note_worker: ModelWorker | None = None  # the note model's process, below everything (SCHED_IDLE)
         self.services: CallServices | None = None
         self.audiosocket: AudioSocketServer | None = None
         self.freeswitch: FreeswitchServer | None = None
@@ -130,12 +131,18 @@ class Daemon:
         """Blocking. By default the models run in a worker process, so this process only moves audio (models.isolation)."""
         if self.config.models.isolation == "thread":
             return load_models(self.config)
-        # Two processes: a generation in the LLM process never holds the pipe (or the cores) a transcription needs.
+        # A process per role: a generation in the LLM process never holds the pipe (or the cores) a transcription
+        # needs, and a note's seconds in the note process never hold the pipe a live reply's hint needs.
         self.model_worker = ModelWorker(self.config, role="speech")
         self.llm_worker = ModelWorker(self.config, role="llm")
-        self.model_worker.start()
-        self.llm_worker.start()
-        return Models(self.model_worker.stt, self.model_worker.tts, self.llm_worker.notes, self.llm_worker.writer)
+        if self.config.models.note_llm.own_process and note_model_configured(self.config):
+            self.note_worker = ModelWorker(self.config, role="note")
+        for worker in (self.model_worker, self.llm_worker, self.note_worker):
+            if worker is not None:
+                worker.start()
+        if self.note_worker is not None:
+            return Models(self.model_worker.stt, self.model_worker.tts, self.llm_worker.notes, self.note_worker.writer, NOTE)
+        return Models(self.model_worker.stt, self.model_worker.tts, self.llm_worker.notes, self.llm_worker.writer, LLM)
 
     def _active_calls(self) -> int:
         return sum(len(server.sessions) for server in (self.audiosocket, self.freeswitch, self.browser) if server is not None)
@@ -152,6 +159,7 @@ class Daemon:
         gc.unfreeze()  # what start() froze can be collected again once it is garbage
         if self.services is not None:  # the calls' post-call notes stop waiting for the LLM: the parsers' notes go out
             self.services.scheduler.abandon(LLM)
+            self.services.scheduler.abandon(NOTE)
         if self.browser is not None:
             await self.browser.stop()
         if self.web is not None:
@@ -172,7 +180,7 @@ class Daemon:
             await self.services.store.close()
             self.services.scheduler.shutdown()
         loop = asyncio.get_running_loop()
-        for worker in (self.model_worker, self.llm_worker):  # after the scheduler: no further model call comes
+        for worker in (self.model_worker, self.llm_worker, self.note_worker):  # after the scheduler: no model call comes
             if worker is not None:
                 await loop.run_in_executor(None, worker.stop)
 

@@ -1,4 +1,4 @@
-"""After hang-up: the instruct model reads the whole call in the LLM lane and its proposal is reconciled with the
+"""After hang-up: the instruct model reads the whole call in the note lane and its proposal is reconciled with the
 parsers' note. Whatever happens to the model (missing, failing, slow, the daemon stopping), a note comes out, marked.
 """
 
@@ -12,7 +12,7 @@ from voicebridge.dialogue.call_note import CallNote
 from voicebridge.dialogue.note_proposal import transcript_text
 from voicebridge.dialogue.note_reconcile import reconcile
 from voicebridge.models.instruct import Proposed
-from voicebridge.models.scheduler import LLM, POST_CALL, QueueTimeout
+from voicebridge.models.scheduler import POST_CALL, QueueTimeout
 
 log = logging.getLogger(__name__)
 PARSERS = "parsers"
@@ -42,7 +42,7 @@ async def post_call_note(svc: CallServices, note: CallNote, turns: list[tuple[st
     max_wait_ms = max(MIN_QUEUE_WAIT_MS, timeout_s * 1000 - expected_ms)
     try:
         job = await asyncio.wait_for(svc.scheduler.run(writer.propose, transcript_text(turns), language, priority=POST_CALL,
-                                                       lane=LLM, max_wait_ms=max_wait_ms), timeout_s)
+                                                       lane=svc.models.note_lane, max_wait_ms=max_wait_ms), timeout_s)
     except QueueTimeout:
         log.warning("call %s: the note model %s is busy (no start within %.0f s, a note takes about %.0f s); sending the "
                     "parsers' note", note.call_id, writer.name, max_wait_ms / 1000, expected_ms / 1000)

@@ -1,4 +1,4 @@
-"""The post-call note drafted during the call, where the language-model lane is free.
+"""The post-call note drafted during the call, where the note model's lane is free.
 
 Once the agent asks "Gibt es sonst noch etwas?" the caller has usually given everything, so the instruct model reads
 the call so far while the caller answers and says goodbye. At hang-up the draft is used when the caller's later words
@@ -16,12 +16,12 @@ from voicebridge.call_services import CallServices
 from voicebridge.dialogue.call_note import CallNote
 from voicebridge.dialogue.note_proposal import transcript_text
 from voicebridge.models.instruct import Proposed
-from voicebridge.models.scheduler import LLM, POST_CALL, QueueTimeout
+from voicebridge.models.scheduler import POST_CALL, QueueTimeout
 
 log = logging.getLogger(__name__)
 
-# "Where the cores are free": a draft that cannot start this soon (the lane is on another call's note or a hint) is not
-# made at all, so it never delays anything another call is waiting for.
+# "Where the cores are free": a draft that cannot start this soon (the lane is on another call's note) is not made at
+# all, so it never delays another call's note; in its own process (SCHED_IDLE) it takes no core a caller needs.
 IDLE_START_MS = 200.0
 
 
@@ -50,8 +50,8 @@ class NoteDrafter:
         writer = self._svc.models.writer
         assert writer is not None
         try:
-            job = await self._svc.scheduler.run(writer.propose, transcript, self._language, priority=POST_CALL, lane=LLM,
-                                                max_wait_ms=IDLE_START_MS)
+            job = await self._svc.scheduler.run(writer.propose, transcript, self._language, priority=POST_CALL,
+                                                lane=self._svc.models.note_lane, max_wait_ms=IDLE_START_MS)
         except QueueTimeout:
             log.info("call %s: no note draft during the call (the note model is busy)", self._call_id)
             return None

@@ -161,7 +161,8 @@ class Responder:
         if hints is None:
             return None
         try:
-            # A caller waits on a LIVE hint: if the LLM lane is busy (a note generating), the parsers' reading stands.
+            # A caller waits on a LIVE hint: if the LLM lane is busy (another call's hint, or a note where the note model
+            # shares this lane: models.note_llm.own_process = false), the parsers' reading stands.
             wait = HINT_MAX_WAIT_MS if priority == LIVE else None
             run = svc.scheduler.run(hints, request.text, self._ctx.language, request.candidates, priority=priority,
                                     lane=LLM, max_wait_ms=wait)
@@ -171,7 +172,7 @@ class Responder:
         except TimeoutError:
             log.info("call %s: the model's reading took over %d ms; the parsers' reading stands", self._ctx.info.call_id, HINT_CAP_MS)
             return None
-        except QueueTimeout:  # the lane is on another call's note: expected at busy times, not a failure
+        except QueueTimeout:  # the lane is on other work: expected at busy times, not a failure
             log.info("call %s: the model's reading could not start in time; the parsers' reading stands", self._ctx.info.call_id)
             return None
         except Exception as exc:  # the parsers' result stands

@@ -13,6 +13,7 @@ from voicebridge.dialogue.note_extractor import CallNote, NoteExtractor, Utteran
 from voicebridge.errors import ModelError
 from voicebridge.models.bundled import bundled_gguf, bundled_instruct, bundled_piper_voice, bundled_whisper
 from voicebridge.models.instruct import LocalChat, NoteWriter, Proposed, ServerChat
+from voicebridge.models.scheduler import NOTE
 from voicebridge.speech.pico import PicoVoiceBackend, pico_available
 from voicebridge.speech.stt import Transcriber, Transcript
 from voicebridge.speech.tts import EspeakVoiceBackend, PiperVoiceBackend, Speech, Synthesizer, Voice
@@ -48,6 +49,7 @@ class Models:
     tts: TextToSpeech
     notes: NoteModel
     writer: NoteProposer | None = None  # the post-call note's instruct model; None: the parsers' note alone
+    note_lane: str = NOTE  # the scheduler lane the writer's jobs go to (LLM where it shares the hints model's process)
 
 
 @dataclass(frozen=True)
@@ -184,10 +186,22 @@ def load_speech_models(config: Config) -> tuple[Transcriber, Synthesizer]:
     return load_transcriber(config, context), Synthesizer(load_voices(config))
 
 
-def load_note_model(config: Config) -> tuple[NoteExtractor, NoteWriter | None]:
-    """The language models, the hints model and the post-call note's: what the LLM lane (and its process) holds."""
+def note_model_configured(config: Config) -> bool:
+    """Whether a post-call note model is configured, without assembling or opening it."""
+    cfg = config.models.note_llm
+    return bool(cfg.url or cfg.path or cfg.model)
+
+
+def load_hints_model(config: Config) -> NoteExtractor:
+    """The language model that reads single utterances for live replies: what the LLM lane (and its process) holds."""
     llm_cfg = config.models.llm
-    return NoteExtractor(gguf_path(config), llm_cfg.threads, llm_cfg.context, llm_cfg.chat_format), load_note_writer(config)
+    return NoteExtractor(gguf_path(config), llm_cfg.threads, llm_cfg.context, llm_cfg.chat_format)
+
+
+def load_note_model(config: Config) -> tuple[NoteExtractor, NoteWriter | None]:
+    """Both language models, the hints model and the post-call note's (in this process, or the LLM process's share
+    where the note model has no process of its own)."""
+    return load_hints_model(config), load_note_writer(config)
 
 
 def load_models(config: Config) -> LocalModels:

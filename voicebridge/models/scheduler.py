@@ -1,8 +1,8 @@
 """Queues for model work, one lane per kind, so a caller's transcription never waits behind a language-model job.
 
-Lane SPEECH (STT, TTS) and lane LLM (hints, post-call notes) each have their own worker thread (and, with
-models.isolation = "process", their own process). Within a lane: lower priority number first, then first come.
-A running job is never preempted; a job may instead give up if it has not started within `max_wait_ms`.
+Lane SPEECH (STT, TTS), lane LLM (hints for live replies) and lane NOTE (post-call notes and their in-call drafts,
+seconds each) each have their own worker thread (and, with models.isolation = "process", their own process). Within a
+lane: lower priority number first, then first come. A running job is never preempted; a job may instead give up if it has not started within `max_wait_ms`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ BACKGROUND = 1  # nobody waits, but the call is still on (late emergency check)
 POST_CALL = 2  # after-call notes: last in their lane
 
 SPEECH = "speech"  # transcription and synthesis: the live path
-LLM = "llm"  # language-model work: never in front of SPEECH
-LANES = (SPEECH, LLM)
+LLM = "llm"  # language-model work for live replies: never in front of SPEECH
+NOTE = "note"  # the note model's long generations: never in front of a hint
+LANES = (SPEECH, LLM, NOTE)
 
 
 class QueueTimeout(ModelError):

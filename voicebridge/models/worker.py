@@ -1,8 +1,10 @@
 """The models in child processes: the daemon's process then only moves audio, because the Python parts of model work
 (Whisper features and tokenizer, Piper phonemes, llama sampling) hold a GIL the 20 ms pacer no longer shares.
 
-Two roles, two processes: "speech" (STT, TTS) and "llm" (hints, notes), the latter at the lowest CPU priority, so a
-long generation never takes the cores from a caller's transcription. One request at a time over each pipe:
+Three roles, three processes: "speech" (STT, TTS), "llm" (the hints for live replies) at the lowest nice value, and
+"note" (the post-call note model, seconds a note) below everything, SCHED_IDLE, so a long generation never takes the
+cores from a caller's transcription and never holds the pipe a hint needs. With models.note_llm.own_process = false
+the "llm" process holds the note model too. One request at a time over each pipe:
 (method, args) -> ("ok", value) or ("error", exception type name, message).
 """
 
@@ -26,7 +28,7 @@ from voicebridge.errors import ModelError
 from voicebridge.log_settings import LogSettings
 from voicebridge.models.instruct import Proposed
 from voicebridge.models.malloc_tuning import GlibcMalloc, glibc_malloc
-from voicebridge.models.registry import load_note_model, load_speech_models
+from voicebridge.models.registry import load_hints_model, load_note_model, load_note_writer, load_speech_models
 from voicebridge.speech.stt import Transcript
 from voicebridge.speech.tts import Speech
 
@@ -41,7 +43,7 @@ NICE_STEPS = 10
 # transcription competing with a generation gets ~88% of a core). Not SCHED_IDLE: a caller's reply can wait on a
 # blocking hint, which must still finish while the other calls keep the cores busy.
 LLM_NICE = 19
-ROLES = ("speech", "llm")
+ROLES = ("speech", "llm", "note")
 
 
 def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str = "speech") -> None:
@@ -60,19 +62,27 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
     if allocator is not None:
         allocator.limit_arenas(config.models.malloc_arena_max)
     os.nice(NICE_STEPS if role == "speech" else LLM_NICE)  # the kernel clamps at 19
-    with contextlib.suppress(AttributeError, OSError):  # Linux only; elsewhere the nice value has to do
-        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    _lower_policy(role)
     methods: dict[str, Callable[..., Any]]
     try:
+        writer = None
         if role == "speech":
             stt, tts = load_speech_models(config)
             methods = {"stt.transcribe": stt.transcribe, "tts.synthesize": tts.synthesize}
+        elif role == "note":
+            writer = load_note_writer(config)
+            if writer is None:
+                raise ModelError("the note model process was started with no note model configured; fix: set models.note_llm.model")
+            methods = {}
         else:
-            notes, writer = load_note_model(config)
+            if config.models.note_llm.own_process:
+                notes = load_hints_model(config)
+            else:
+                notes, writer = load_note_model(config)
             methods = {"notes.hints": notes.hints, "notes.extract": notes.extract}
-            if writer is not None:
-                methods["writer.propose"] = writer.propose
-                conn.send(("writer", writer.name))  # before "ready": the daemon learns the note model's name
+        if writer is not None:
+            methods["writer.propose"] = writer.propose
+            conn.send(("writer", writer.name))  # before "ready": the daemon learns the note model's name
     except Exception as exc:  # a ModelError's message is the operator's one line; anything else is named by its type
         conn.send(("error", type(exc).__name__, str(exc)))
         return
@@ -98,6 +108,19 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
         if allocator is not None:
             trimmed_at = _trim_when_idle(allocator, conn, config.models.malloc_trim_interval_s, trimmed_at,
                                          time.monotonic() - started)
+
+
+def _lower_policy(role: str) -> None:
+    """SCHED_BATCH for the speech and hints processes; SCHED_IDLE for the note model, which then runs only on a core no
+    other task wants (the kernel preempts it for any waking batch or normal thread). Why not nice 19 alone: a niced
+    SCHED_BATCH task still gets its CFS share beside Whisper, and one llama.cpp thread beside two CTranslate2 threads
+    that wait for each other delays the transcription by what it takes of that share. An unprivileged process can
+    always lower its own policy; it could not raise it again, so it is set once, at start."""
+    policy = getattr(os, "SCHED_IDLE" if role == "note" else "SCHED_BATCH", None)
+    if policy is None:  # not Linux: the nice value has to do
+        return
+    with contextlib.suppress(OSError):
+        os.sched_setscheduler(0, policy, os.sched_param(0))
 
 
 def _trim_when_idle(allocator: GlibcMalloc, conn: Connection, interval_s: float, trimmed_at: float,
@@ -129,7 +152,7 @@ class ModelWorker:
         self._logs = LogSettings(logging.getLogger().getEffectiveLevel(), redact_numbers=not config.privacy.log_content)
         self._ready_timeout_s = ready_timeout_s
         # A child this late is hung, not busy; the LLM child's post-call note may take as long as it is given.
-        self._call_timeout_s = max(CALL_TIMEOUT_S, config.models.note_llm.timeout_s + 30) if role == "llm" else CALL_TIMEOUT_S
+        self._call_timeout_s = max(CALL_TIMEOUT_S, config.models.note_llm.timeout_s + 30) if role != "speech" else CALL_TIMEOUT_S
         # spawn, not fork: a forked child would inherit the daemon's threads' locks mid-use and its listening sockets.
         self._context = multiprocessing.get_context("spawn")
         # Calls come from the scheduler's one thread (and a restart's thread); the lock keeps requests and replies paired.
@@ -140,7 +163,7 @@ class ModelWorker:
         self.stt = RemoteTranscriber(self)
         self.tts = RemoteSynthesizer(self)
         self.notes = RemoteNoteModel(self)
-        self.writer: RemoteNoteWriter | None = None  # set when the LLM process loaded a post-call note model
+        self.writer: RemoteNoteWriter | None = None  # set when the child loaded a post-call note model
 
     @property
     def pid(self) -> int | None:
