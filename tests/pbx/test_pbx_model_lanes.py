@@ -27,7 +27,7 @@ from voicebridge.daemon import Daemon
 
 NOTE_MODEL = "qwen2.5-coder-1.5b"  # the shipped default
 PENDING = "parsers (note model pending)"
-LANE_JOB = re.compile(r"model job RemoteNoteWriter\.propose ran (\d+) ms; llm work")
+LANE_JOB = re.compile(r"model job RemoteNoteWriter\.propose ran (\d+) ms; note work")
 # Issue 10, defect 3: a caller waited through 8.4 s of silence behind another call's LLM job. On the busy 2-core box a
 # reply comes 1-2 s after the caller stops while a note generates beside it; far below a stall of the job's length.
 MAX_LINE_GAP_MS = 4000
@@ -36,7 +36,7 @@ MAX_STT_QUEUE_MS = 500  # a transcription that waited behind anything of seconds
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def noting_daemon(pbx: Asterisk, tmp_path: Path) -> AsyncIterator[Daemon]:
-    """The daemon as shipped (speech and LLM in their own processes) with the real note model, behind this Asterisk."""
+    """The daemon as shipped (speech, LLM and the note model in their own processes) with the real note model, behind this Asterisk."""
     sections = pbx_sections(pbx, business={"language": "en"},
                             models={"isolation": "process", "note_llm": {"model": NOTE_MODEL, "timeout_s": 600}})
     daemon = Daemon(make_config(tmp_path, **sections))
@@ -98,7 +98,7 @@ async def test_a_post_call_note_generating_does_not_stall_another_call(
 
 
 async def _note_queued(daemon: Daemon, caller: str, timeout_s: float = 30) -> str:
-    """A's call id, once its note job is in the LLM lane (the parsers' note is stored as pending when it is queued)."""
+    """A's call id, once its note job is in the note lane (the parsers' note is stored as pending when it is queued)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for row in store_of(daemon).list_calls(5):
@@ -109,9 +109,9 @@ async def _note_queued(daemon: Daemon, caller: str, timeout_s: float = 30) -> st
 
 
 async def _note_job(daemon: Daemon, call_id: str, caplog: pytest.LogCaptureFixture, timeout_s: float = 300) -> dict[str, Any]:
-    """When A's note job ran in the LLM lane: the lane's own line for every job over 1.5 s, logged as it ends. The first
+    """When A's note job ran in the note lane: the lane's own line for every job over 1.5 s, logged as it ends. The first
     note job is A's (B's note queues after it, same priority). Whether the model then answered in time (on a loaded box a
-    starved nice-19 generation can pass the worker's 120 s limit) is the note's business, not this test's: it held the lane."""
+    starved SCHED_IDLE generation can pass the worker's 120 s limit) is the note's business, not this test's: it held the lane."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for record in caplog.records:
