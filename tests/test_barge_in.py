@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tests.callsim import caller_turns, store_of, wait_call_closed
-from tests.conftest import DaemonFactory, make_config
+from tests.conftest import DaemonFactory, PhrasesOf, make_config
 from voicebridge.audio.pcm import to_pcm
 from voicebridge.call_session.speaker import spoken_part as _spoken_part
 from voicebridge.config import parse_config
@@ -105,8 +105,8 @@ def english_voice(request: pytest.FixtureRequest, models: Models) -> Models:
 
 
 @pytest.mark.e2e
-async def test_cough_and_echo_do_not_interrupt(tmp_path: Path, english_voice: Models) -> None:
-    daemon = Daemon(make_config(tmp_path), english_voice)
+async def test_cough_and_echo_do_not_interrupt(tmp_path: Path, english_voice: Models, phrases: PhrasesOf) -> None:
+    daemon = Daemon(make_config(tmp_path), english_voice, phrases(english_voice))
     await daemon.start()
     try:
         assert daemon.audiosocket is not None

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.callsim import greet_and_wait, store_of, wait_call_closed
-from tests.conftest import make_config
+from tests.conftest import PhrasesOf, make_config
 from voicebridge.daemon import Daemon
 from voicebridge.models.registry import Models, load_note_writer
 from voicebridge.models.scheduler import LLM, NOTE
@@ -98,17 +98,17 @@ async def _final_note(daemon: Daemon, call_id: str, timeout_s: float = 300) -> d
     raise AssertionError(f"no final note for {call_id}")
 
 
-async def _daemon_with_writer(tmp_path: Path, models: Models, **note_llm: Any) -> Daemon:
+async def _daemon_with_writer(tmp_path: Path, models: Models, phrases: PhrasesOf, **note_llm: Any) -> Daemon:
     config = make_config(tmp_path, models={"note_llm": note_llm})
-    daemon = Daemon(config, dataclasses.replace(models, writer=load_note_writer(config)))
+    daemon = Daemon(config, dataclasses.replace(models, writer=load_note_writer(config)), phrases(models))
     await daemon.start()
     return daemon
 
 
 async def test_the_real_qwen_model_reads_the_call_and_its_fields_carry_their_source(
-        tmp_path: Path, models: Models, say: Callable[..., bytes]) -> None:
+        tmp_path: Path, models: Models, phrases: PhrasesOf, say: Callable[..., bytes]) -> None:
     # timeout_s: this test is about what the model reads, not about the fallback (on a loaded machine a note takes minutes)
-    daemon = await _daemon_with_writer(tmp_path, models, model="qwen2.5-coder-1.5b", timeout_s=600)
+    daemon = await _daemon_with_writer(tmp_path, models, phrases, model="qwen2.5-coder-1.5b", timeout_s=600)
     try:
         call_id = await _call(daemon, [
             say("Hello, this is Martina Keller from Keller Roofing. I would like a quote for new gutters on our office."),
@@ -129,11 +129,11 @@ async def test_the_real_qwen_model_reads_the_call_and_its_fields_carry_their_sou
 
 
 async def test_a_failing_note_server_still_sends_the_parsers_note_marked(
-        tmp_path: Path, models: Models, say: Callable[..., bytes], note_server: Callable[..., NoteServer]) -> None:
+        tmp_path: Path, models: Models, phrases: PhrasesOf, say: Callable[..., bytes], note_server: Callable[..., NoteServer]) -> None:
     server = note_server(status=500)
     key = tmp_path / "note.key"
     key.write_text("sk-test-secret-123\n")
-    daemon = await _daemon_with_writer(tmp_path, models, url=server.url, api_key_file=str(key), server_model="qwen")
+    daemon = await _daemon_with_writer(tmp_path, models, phrases, url=server.url, api_key_file=str(key), server_model="qwen")
     try:
         call_id = await _call(daemon, [say("Hello, my name is Peter Smith. My kitchen sink is blocked.")])
         note = await _final_note(daemon, call_id, timeout_s=60)
@@ -148,10 +148,10 @@ async def test_a_failing_note_server_still_sends_the_parsers_note_marked(
 
 
 async def test_a_slow_note_model_does_not_hold_the_note_and_an_answer_is_reconciled(
-        tmp_path: Path, models: Models, say: Callable[..., bytes], note_server: Callable[..., NoteServer],
+        tmp_path: Path, models: Models, phrases: PhrasesOf, say: Callable[..., bytes], note_server: Callable[..., NoteServer],
         caplog: pytest.LogCaptureFixture) -> None:
     slow = note_server(reply={"name": "Peter Smith"}, delay_s=4)
-    daemon = await _daemon_with_writer(tmp_path, models, url=slow.url, timeout_s=1)
+    daemon = await _daemon_with_writer(tmp_path, models, phrases, url=slow.url, timeout_s=1)
     try:
         call_id = await _call(daemon, [say("Hello, my name is Peter Smith. My kitchen sink is blocked.")])
         note = await _final_note(daemon, call_id, timeout_s=60)
@@ -160,7 +160,7 @@ async def test_a_slow_note_model_does_not_hold_the_note_and_an_answer_is_reconci
     assert note["extra"]["note_source"] == f"parsers; {slow.url} too slow (over 1 s)"
     answering = note_server(reply={"name": "Peter Smith", "company": "Smith Bakery", "intent": "appointment",
                                    "summary": "Peter Smith's kitchen sink is blocked."})
-    daemon = await _daemon_with_writer(tmp_path / "b", models, url=answering.url, timeout_s=600)
+    daemon = await _daemon_with_writer(tmp_path / "b", models, phrases, url=answering.url, timeout_s=600)
     try:
         call_id = await _call(daemon, [say("Hello, this is Peter Smith from Smith Bakery. My kitchen sink is blocked.")])
         note = await _final_note(daemon, call_id)
@@ -175,9 +175,9 @@ async def test_a_slow_note_model_does_not_hold_the_note_and_an_answer_is_reconci
 
 
 async def test_a_daemon_stopping_during_the_generation_still_stores_the_parsers_note(
-        tmp_path: Path, models: Models, say: Callable[..., bytes], note_server: Callable[..., NoteServer]) -> None:
+        tmp_path: Path, models: Models, phrases: PhrasesOf, say: Callable[..., bytes], note_server: Callable[..., NoteServer]) -> None:
     hanging = note_server(reply={"name": "Peter Smith"}, delay_s=60)
-    daemon = await _daemon_with_writer(tmp_path, models, url=hanging.url, timeout_s=600)
+    daemon = await _daemon_with_writer(tmp_path, models, phrases, url=hanging.url, timeout_s=600)
     try:
         call_id = await _call(daemon, [say("Hello, my name is Peter Smith. My kitchen sink is blocked.")])
         for _ in range(6000):  # the model has the call (after any late hints in its lane: minutes on a loaded machine)

@@ -32,3 +32,12 @@ def test_piper_joe_starts_speaking_sooner_and_says_the_same() -> None:
     trimmed = trim_leading_silence(pcm, RATE)
     assert lead_in_ms(pcm) >= 30, "Piper joe no longer starts with silence: this test's premise is gone"
     assert lead_in_ms(trimmed) <= 15 and pcm.endswith(trimmed)
+
+
+def test_one_synthesis_at_both_line_rates_is_what_each_rate_alone_gives() -> None:
+    joe = Synthesizer({"en": PiperVoiceBackend(*bundled_piper_voice(), threads=1, varied=False)})
+    text = "Hello, you have reached Miller Plumbing. How can I help you?"
+    both = joe.synthesize_rates(text, "en", (8000, 16000))
+    assert [s.sample_rate for s in both] == [8000, 16000]
+    assert [s.pcm for s in both] == [joe.synthesize(text, "en", 8000).pcm, joe.synthesize(text, "en", 16000).pcm]
+    assert abs(len(both[1].pcm) / len(both[0].pcm) - 2) < 0.01  # the same speech, twice the samples

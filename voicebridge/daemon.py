@@ -36,9 +36,12 @@ WARM_RATES = (8000, 16000)
 
 
 class Daemon:
-    def __init__(self, config: Config, models: Models | None = None) -> None:
+    def __init__(self, config: Config, models: Models | None = None, phrases: PhraseCache | None = None) -> None:
+        """`phrases`: fixed phrases already synthesized by these same voices (a daemon started again in one process
+        with the same models); what it lacks is synthesized at start."""
         self.config = config
         self._models = models
+        self._phrases = phrases
         self.model_worker: ModelWorker | None = None  # the speech models' process, when this daemon loaded them there
         self.llm_worker: ModelWorker | None = None  # the language model's process, below the speech process
         self.note_worker: ModelWorker | None = None  # the note model's process, below everything (SCHED_IDLE)
@@ -67,14 +70,16 @@ class Daemon:
         if models is None:
             models = await loop.run_in_executor(None, self._load_models)
         scheduler = ModelScheduler()
-        phrases = PhraseCache()
+        phrases = self._phrases if self._phrases is not None else PhraseCache()
         recording = cfg.privacy.record_audio
         for tenant in cfg.all_tenants:
             for text in fixed_phrases(tenant.name, tenant.language, welcome=tenant.greeting, recording=recording,
                                       refuse_digit=cfg.privacy.refuse_recording_digit):
-                for rate in WARM_RATES:
-                    speech = await scheduler.run(models.tts.synthesize, text, tenant.language, rate)
-                    phrases.put(text, tenant.language, rate, speech.value.pcm)
+                if all(phrases.get(text, tenant.language, rate) is not None for rate in WARM_RATES):
+                    continue
+                job = await scheduler.run(models.tts.synthesize_rates, text, tenant.language, WARM_RATES)
+                for speech in job.value:
+                    phrases.put(text, tenant.language, speech.sample_rate, speech.pcm)
         writer = StoreWriter(store)
         if cfg.ami.enabled:
             a = cfg.ami

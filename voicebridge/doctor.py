@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -79,7 +82,43 @@ def _models(config: Config) -> Check:
     return Check("models", True, f"stt={models.stt.model_dir} tts: {voices} llm={models.notes.model_path}")
 
 
-CHECKS: list[Callable[[Config], Check]] = [_database, _port, _espeak, _german_voice, _models]
+# One token from the GGUF, in a child: loading a model proves little (a llama.cpp built for another CPU loads, then
+# dies on its first matrix multiply), and a crash there must be a doctor line, not the doctor's own death.
+_FIRST_TOKEN = """
+import sys, llama_cpp
+llm = llama_cpp.Llama(sys.argv[1], n_threads=1, n_ctx=128, verbose=False)
+llm.create_completion("Hello", max_tokens=1)
+"""
+LLM_FIX = ("fix: rebuild llama-cpp-python for this CPU: rm -rf ~/.cache/voicebridge/wheels/llama-cpp-python-* "
+           "and run bash scripts/install.sh (scripts/llama_wheel.sh says why)")
+
+
+def first_token(gguf: str, code: str = _FIRST_TOKEN, timeout_s: float = 120) -> Check:
+    """Whether the language model computes a token here; `code`: the child's program (a test swaps in a crash)."""
+    try:
+        done = subprocess.run([sys.executable, "-c", code, gguf], capture_output=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return Check("llm", False, f"{gguf} gave no token in {timeout_s:.0f} s; fix: check the machine's load and models.llm.threads")
+    if done.returncode < 0:
+        how = signal.Signals(-done.returncode).name
+        return Check("llm", False, f"llama.cpp crashed on its first token ({how}); {LLM_FIX}")
+    if done.returncode != 0:
+        last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        return Check("llm", False, f"{gguf} gave no token ({last}); fix: replace it with a valid GGUF file")
+    return Check("llm", True, f"{gguf} computes tokens")
+
+
+def _llm_runs(config: Config) -> Check:
+    from voicebridge.models.registry import gguf_path
+
+    try:
+        path = gguf_path(config)
+    except VoicebridgeError as exc:
+        return Check("llm", False, str(exc))
+    return first_token(str(path)) if path.is_file() else Check("llm", False, f"{path} not found (see the models line)")
+
+
+CHECKS: list[Callable[[Config], Check]] = [_database, _port, _espeak, _german_voice, _models, _llm_runs]
 
 
 def run_doctor(config: Config) -> int:

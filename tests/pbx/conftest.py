@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from tests.conftest import make_config
+from tests.conftest import PhrasesOf, make_config
 from tests.pbx.asterisk import AUDIOSOCKET_PORT, SHIPPED_AMI_SECRET, Asterisk, build_asterisk, why_no_asterisk
 from voicebridge.daemon import Daemon
 from voicebridge.models.registry import Models
@@ -88,12 +88,12 @@ PbxDaemonFactory = Callable[..., Any]
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def pbx_daemon(pbx: Asterisk, tmp_path: Path, models: Models) -> AsyncIterator[PbxDaemonFactory]:
+async def pbx_daemon(pbx: Asterisk, tmp_path: Path, models: Models, phrases: PhrasesOf) -> AsyncIterator[PbxDaemonFactory]:
     """Daemons behind this Asterisk with the session's models (tests/conftest.py's start_daemon, on the tier's loop)."""
     started: list[Daemon] = []
 
     async def factory(**sections: dict[str, Any]) -> Daemon:
-        daemon = Daemon(make_config(tmp_path, **pbx_sections(pbx, **sections)), models)
+        daemon = Daemon(make_config(tmp_path, **pbx_sections(pbx, **sections)), models, phrases(models))
         await daemon.start()
         started.append(daemon)
         assert daemon.ami is not None and await daemon.ami.wait_connected(10), "the daemon did not log in to Asterisk's AMI"

@@ -68,7 +68,7 @@ def serve_models(conn: Connection, config: Config, logs: LogSettings, role: str 
         writer = None
         if role == "speech":
             stt, tts = load_speech_models(config)
-            methods = {"stt.transcribe": stt.transcribe, "tts.synthesize": tts.synthesize}
+            methods = {"stt.transcribe": stt.transcribe, "tts.synthesize": tts.synthesize, "tts.synthesize_rates": tts.synthesize_rates}
         elif role == "note":
             writer = load_note_writer(config)
             if writer is None:
@@ -309,6 +309,9 @@ class RemoteTranscriber(_Remote):
 class RemoteSynthesizer(_Remote):
     def synthesize(self, text: str, language: str, rate: int) -> Speech:
         return self._worker.call("tts.synthesize", text, language, rate)
+
+    def synthesize_rates(self, text: str, language: str, rates: tuple[int, ...]) -> list[Speech]:
+        return self._worker.call("tts.synthesize_rates", text, language, rates)
 
 
 class RemoteNoteModel(_Remote):

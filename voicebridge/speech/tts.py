@@ -118,3 +118,9 @@ class Synthesizer:
 
     def synthesize(self, text: str, language: str, rate: int) -> Speech:
         return Speech(b"".join(s.pcm for s in self.sentences(text, language, rate)), rate)
+
+    def synthesize_rates(self, text: str, language: str, rates: tuple[int, ...]) -> list[Speech]:
+        """The text once, at each of `rates`: the voice runs once and its audio is resampled per rate (the fixed
+        phrases are warmed at both line rates; synthesizing twice doubled the daemon's start-up, 7.7 s with Piper joe)."""
+        native = list(self.voice_for(language).sentences(text))
+        return [Speech(b"".join(resample_pcm(pcm, src, rate) for pcm, src in native), rate) for rate in rates]
