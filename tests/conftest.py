@@ -44,11 +44,10 @@ def phrases() -> PhrasesOf:
     """One phrase cache per voice set for the whole session: a daemon started with the same voices takes the fixed
     phrases an earlier one synthesized (7.7 s of start-up with Piper joe) and synthesizes only what is new to it, as
     the daemon itself would. The first daemon of each voice set still warms them at start."""
-    caches: dict[int, tuple[object, PhraseCache]] = {}
+    caches: dict[TextToSpeech, PhraseCache] = {}  # keyed by the voices object itself (hashed by identity)
 
     def of(models: Models) -> PhraseCache:
-        tts: TextToSpeech = models.tts
-        return caches.setdefault(id(tts), (tts, PhraseCache()))[1]  # the voices are kept, so the id is never reused
+        return caches.setdefault(models.tts, PhraseCache())
 
     return of
 

@@ -117,7 +117,7 @@ class Synthesizer:
             yield Speech(resample_pcm(pcm, src_rate, rate), rate)
 
     def synthesize(self, text: str, language: str, rate: int) -> Speech:
-        return Speech(b"".join(s.pcm for s in self.sentences(text, language, rate)), rate)
+        return self.synthesize_rates(text, language, (rate,))[0]
 
     def synthesize_rates(self, text: str, language: str, rates: tuple[int, ...]) -> list[Speech]:
         """The text once, at each of `rates`: the voice runs once and its audio is resampled per rate (the fixed
